@@ -1,0 +1,65 @@
+"""negotrack: track negotiated commitments from proposal to lapse, date by date.
+
+Everything a user needs is importable from here; the modules behind it are private.
+"""
+
+from ._commitments import Commitment as Commitment
+from ._commitments import Link as Link
+from ._commitments import LinkKind as LinkKind
+from ._engine import diagram as diagram
+from ._events import Event as Event
+from ._exceptions import ConflictingEvent as ConflictingEvent
+from ._exceptions import DuplicateCommitment as DuplicateCommitment
+from ._exceptions import InvalidDefinition as InvalidDefinition
+from ._exceptions import InvalidTransition as InvalidTransition
+from ._exceptions import NegotrackError as NegotrackError
+from ._exceptions import ScenarioError as ScenarioError
+from ._exceptions import StoreBusy as StoreBusy
+from ._exceptions import StoreError as StoreError
+from ._exceptions import UnknownCommitment as UnknownCommitment
+from ._lifecycle import LIFECYCLE as LIFECYCLE
+from ._lifecycle import EventKind as EventKind
+from ._lifecycle import LapseReason as LapseReason
+from ._lifecycle import Lifecycle as Lifecycle
+from ._lifecycle import Rule as Rule
+from ._lifecycle import Stage as Stage
+from ._lifecycle import TimeLimit as TimeLimit
+from ._scenario import Scenario as Scenario
+from ._scenario import Source as Source
+from ._timeline import Anomaly as Anomaly
+from ._timeline import Status as Status
+from ._timeline import Transition as Transition
+from ._tracker import Tracker as Tracker
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "LIFECYCLE",
+    "Anomaly",
+    "Commitment",
+    "ConflictingEvent",
+    "DuplicateCommitment",
+    "Event",
+    "EventKind",
+    "InvalidDefinition",
+    "InvalidTransition",
+    "LapseReason",
+    "Lifecycle",
+    "Link",
+    "LinkKind",
+    "NegotrackError",
+    "Rule",
+    "Scenario",
+    "ScenarioError",
+    "Source",
+    "Stage",
+    "Status",
+    "StoreBusy",
+    "StoreError",
+    "TimeLimit",
+    "Tracker",
+    "Transition",
+    "UnknownCommitment",
+    "__version__",
+    "diagram",
+]

@@ -1,0 +1,58 @@
+"""attrs validators and converters shared by the value objects.
+
+Messages name the field, show the bad value with ``!r`` and its type, and say what was
+expected, so that a wrong value fed by another tool is easy to trace.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Require a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(
+            f"{attribute.name} must be a non-empty str, got {value!r} ({type(value).__name__})"
+        )
+
+
+def optional_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Require None or a string."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(
+            f"{attribute.name} must be a str or None, got {value!r} ({type(value).__name__})"
+        )
+
+
+def day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Require a `datetime.date` that is not a `datetime`."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise TypeError(
+            f"{attribute.name} must be a datetime.date, got {value!r} ({type(value).__name__})"
+        )
+
+
+def optional_day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Require None or a `datetime.date` that is not a `datetime`."""
+    if value is not None:
+        day(instance, attribute, value)
+
+
+def member(enum_type: type[E], value: Any) -> E:
+    """Convert a member or its value to a member of `enum_type`, listing the valid values."""
+    if isinstance(value, enum_type):
+        return value
+    try:
+        return enum_type(value)
+    except ValueError:
+        valid = ", ".join(repr(m.value) for m in enum_type)
+        raise ValueError(
+            f"{value!r} is not a valid {enum_type.__name__}; expected one of {valid}"
+        ) from None

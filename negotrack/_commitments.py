@@ -1,0 +1,77 @@
+"""Commitments: what one party undertakes towards another, and how commitments are linked."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import date
+
+import attrs
+
+from . import _checks
+
+
+class LinkKind(enum.StrEnum):
+    """How one commitment depends on another."""
+
+    RECIPROCAL = "reciprocal"
+    """Each is the price of the other (symmetric: declared once, it binds both ways)."""
+    CONDITIONAL_ON = "conditional_on"
+    """This commitment holds only while the other one does."""
+
+
+def _link_kind(value: LinkKind | str) -> LinkKind:
+    return _checks.member(LinkKind, value)
+
+
+@attrs.frozen
+class Link:
+    """A dependency of a commitment on another one, named by id."""
+
+    kind: LinkKind = attrs.field(converter=_link_kind)
+    target: str = attrs.field(validator=_checks.text)
+
+
+def _links(values: Iterable[Link]) -> tuple[Link, ...]:
+    links = tuple(values)
+    for link in links:
+        if not isinstance(link, Link):
+            raise TypeError(
+                f"links must hold Link objects, got {link!r} ({type(link).__name__}); "
+                "write Link(kind='reciprocal', target='other-id')"
+            )
+    return links
+
+
+@attrs.frozen(kw_only=True)
+class Commitment:
+    """An undertaking by party `by` towards party `to`, tracked through the lifecycle.
+
+    `deadline` is the last day by which it must be implemented; `expires` is the first day it
+    is no longer in force. Either makes the commitment lapse by itself once it passes (see
+    `LIFECYCLE.time_limits`); an `extended` event moves them.
+    """
+
+    id: str = attrs.field(validator=_checks.text)
+    title: str = attrs.field(validator=_checks.text)
+    by: str = attrs.field(validator=_checks.text)
+    to: str = attrs.field(validator=_checks.text)
+    subject: str | None = attrs.field(default=None, validator=_checks.optional_text)
+    deadline: date | None = attrs.field(default=None, validator=_checks.optional_day)
+    expires: date | None = attrs.field(default=None, validator=_checks.optional_day)
+    links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[Link] = set()
+        for link in self.links:
+            if link.target == self.id:
+                raise ValueError(
+                    f"commitment {self.id!r} links to itself ({link.kind.value}); "
+                    "a link must name another commitment"
+                )
+            if link in seen:
+                raise ValueError(
+                    f"commitment {self.id!r} declares the {link.kind.value} link to "
+                    f"{link.target!r} twice; declare each link once"
+                )
+            seen.add(link)

@@ -1,0 +1,108 @@
+"""Dated events: the only way a commitment changes.
+
+An `Event` is immutable and named in the past tense. It carries its evidence (who, where, the
+quote) and two dates: `on`, when it happened, and `reported`, when it became known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+import attrs
+
+from . import _checks
+from ._lifecycle import EventKind, LapseReason
+
+
+def _kind(value: EventKind | str) -> EventKind:
+    return _checks.member(EventKind, value)
+
+
+def _reason(value: LapseReason | str | None) -> LapseReason | None:
+    return None if value is None else _checks.member(LapseReason, value)
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class Event:
+    """Something that happened to one commitment on one date, with its evidence.
+
+    `kind` and `reason` accept a member or its string value. `reported` is the date the event
+    became known (by default its own date). `reason` goes only with `lapsed`; `deadline` and
+    `expires` only with `extended`, which needs at least one of them. `id` is optional: when
+    it is not given, it is derived from the content, so the same event recorded twice is
+    recognised as one.
+    """
+
+    commitment: str = attrs.field(validator=_checks.text)
+    kind: EventKind = attrs.field(converter=_kind)
+    on: date = attrs.field(validator=_checks.day)
+    reported: date | None = attrs.field(default=None, validator=_checks.optional_day)
+    actor: str | None = attrs.field(default=None, validator=_checks.optional_text)
+    source: str | None = attrs.field(default=None, validator=_checks.optional_text)
+    quote: str | None = attrs.field(default=None, validator=_checks.optional_text)
+    note: str | None = attrs.field(default=None, validator=_checks.optional_text)
+    reason: LapseReason | None = attrs.field(default=None, converter=_reason)
+    deadline: date | None = attrs.field(default=None, validator=_checks.optional_day)
+    expires: date | None = attrs.field(default=None, validator=_checks.optional_day)
+    _id: str | None = attrs.field(default=None, alias="id", validator=_checks.optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        kind = self.kind
+        if self.reason is not None and kind is not EventKind.LAPSED:
+            raise ValueError(
+                f"reason={self.reason.value!r} goes only with a 'lapsed' event, "
+                f"not {kind.value!r}; drop the reason or change the kind to 'lapsed'"
+            )
+        dated = {"deadline": self.deadline, "expires": self.expires}
+        if kind is EventKind.EXTENDED:
+            if self.deadline is None and self.expires is None:
+                raise ValueError(
+                    "an 'extended' event needs a new deadline, a new expires date, or both"
+                )
+            for name, value in dated.items():
+                if value is not None and value < self.on:
+                    raise ValueError(
+                        f"an extension on {self.on.isoformat()} cannot set {name} to the earlier "
+                        f"date {value.isoformat()}; expected a date on or after the event"
+                    )
+        else:
+            for name, value in dated.items():
+                if value is not None:
+                    raise ValueError(
+                        f"{name} goes only with an 'extended' event, not {kind.value!r}; "
+                        "record an 'extended' event to move a date"
+                    )
+
+    @property
+    def id(self) -> str:
+        """The event's stable id: the one given, or one derived from its content."""
+        if self._id is not None:
+            return self._id
+        return content_id(self)
+
+    @property
+    def known_on(self) -> date:
+        """The date the event became known: `reported`, or `on` when not reported."""
+        return self.on if self.reported is None else self.reported
+
+
+def content_id(event: Event) -> str:
+    """Derive a stable id from everything an event says (its given id aside)."""
+    fields: list[Any] = [
+        event.commitment,
+        event.kind.value,
+        event.on.isoformat(),
+        None if event.reported is None else event.reported.isoformat(),
+        event.actor,
+        event.source,
+        event.quote,
+        event.note,
+        None if event.reason is None else event.reason.value,
+        None if event.deadline is None else event.deadline.isoformat(),
+        None if event.expires is None else event.expires.isoformat(),
+    ]
+    digest = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+    return f"ev-{digest[:20]}"

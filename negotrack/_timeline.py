@@ -1,0 +1,306 @@
+"""A commitment's timeline: the fold of its dated events into stages.
+
+`replay` is a pure function of a commitment, its events (already in application order) and a
+lifecycle engine. It walks the days once, applies each event through the outcome table the
+engine compiled from its transitions `Machine`, and lets the time limits fire on their day.
+Its result answers "as of" questions by bisection and keeps every step and every anomaly.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._lifecycle import EventKind, LapseReason, Lifecycle, Stage
+
+if TYPE_CHECKING:
+    from ._commitments import Commitment
+    from ._engine import Engine
+    from ._events import Event
+
+
+@attrs.frozen(kw_only=True)
+class Status:
+    """Where a commitment stands on a date, and why.
+
+    `stage` is None before its first event. `since` is the date the stage began; `reason`
+    says why a lapsed commitment lapsed; `inferred` is True when the stage comes from a
+    deadline or an expiry rather than a reported event. `evidence` is the event that moved it
+    into the stage (None when inferred). `deadline` and `expires` are the dates in force,
+    after any extension. `at_risk_from` names the linked commitments that have lapsed while
+    this one is live.
+    """
+
+    commitment: str
+    stage: Stage | None
+    since: date | None = None
+    reason: LapseReason | None = None
+    inferred: bool = False
+    evidence: Event | None = None
+    deadline: date | None = None
+    expires: date | None = None
+    at_risk_from: tuple[str, ...] = ()
+
+    @property
+    def at_risk(self) -> bool:
+        """True when the commitment is live and a commitment it is linked to has lapsed."""
+        return bool(self.at_risk_from)
+
+
+@attrs.frozen(kw_only=True)
+class Transition:
+    """One dated step of a commitment's history, with its evidence.
+
+    `source` and `target` are the stages before and after (equal for a corroboration or an
+    extension). `event` is the evidence; it is None for a lapse inferred from a deadline or
+    an expiry. `deadline` and `expires` are the dates in force after the step.
+    """
+
+    commitment: str
+    on: date
+    kind: EventKind
+    source: Stage | None
+    target: Stage
+    event: Event | None = None
+    reason: LapseReason | None = None
+    deadline: date | None = None
+    expires: date | None = None
+
+    @property
+    def inferred(self) -> bool:
+        """True when no source reported this step: a deadline or an expiry made it."""
+        return self.event is None
+
+    @property
+    def corroboration(self) -> bool:
+        """True when the event confirms the stage the commitment already had."""
+        return self.source == self.target and self.kind is not EventKind.EXTENDED
+
+
+@attrs.frozen(kw_only=True)
+class Anomaly:
+    """An event kept in the log that does not fit the lifecycle where it falls.
+
+    It leaves the stage unchanged. `stage` is the stage it met; `expected` lists the events
+    that would have been valid there; `message` says why it was refused.
+    """
+
+    event: Event
+    stage: Stage | None
+    expected: tuple[EventKind, ...]
+    message: str
+
+    @property
+    def commitment(self) -> str:
+        """The commitment the event names."""
+        return self.event.commitment
+
+    @property
+    def on(self) -> date:
+        """The date of the event."""
+        return self.event.on
+
+
+# One applied event, in the order replay applies them: (day ordinal, same-day rank,
+# recording sequence, event).
+Entry = tuple[int, int, int, "Event"]
+
+
+class Course:
+    """The replayed timeline of one commitment (internal).
+
+    `points[i]` is the day ordinal from which `states[i]` holds; several points may share a
+    day, the last one wins. Statuses are built on first use and cached.
+    """
+
+    __slots__ = ("anomalies", "commitment", "points", "states", "statuses", "steps")
+
+    def __init__(self, commitment: Commitment) -> None:
+        self.commitment = commitment
+        self.points: list[int] = []
+        # (stage, since, reason, inferred, evidence, deadline, expires)
+        self.states: list[
+            tuple[Stage, date, LapseReason | None, bool, Event | None, date | None, date | None]
+        ] = []
+        # (day ordinal, kind, source, target, event, reason, deadline, expires)
+        self.steps: list[
+            tuple[
+                int,
+                EventKind,
+                Stage | None,
+                Stage,
+                Event | None,
+                LapseReason | None,
+                date | None,
+                date | None,
+            ]
+        ] = []
+        # (event, stage met, index of the state in force, -1 before the first)
+        self.anomalies: list[tuple[Event, Stage | None, int]] = []
+        # statuses[i] is the status once i points have passed (0: no stage yet); built
+        # on first use, because most states are never asked for.
+        self.statuses: list[Status | None] = []
+
+    def position(self, day: int) -> int:
+        """How many points have passed on `day` (an ordinal): an index into `statuses`."""
+        return bisect_right(self.points, day)
+
+    def stage_on(self, day: int) -> Stage | None:
+        """The stage in force on `day` (an ordinal)."""
+        i = bisect_right(self.points, day)
+        return None if i == 0 else self.states[i - 1][0]
+
+    def status(self, i: int) -> Status:
+        """The status at position `i` (from `position`), without link risk."""
+        statuses = self.statuses
+        if not statuses:
+            statuses.extend([None] * (len(self.states) + 1))
+        status = statuses[i]
+        if status is None:
+            status = statuses[i] = self._build(i)
+        return status
+
+    def _build(self, i: int) -> Status:
+        c = self.commitment
+        if i == 0:
+            return Status(commitment=c.id, stage=None, deadline=c.deadline, expires=c.expires)
+        stage, since, reason, inferred, evidence, deadline, expires = self.states[i - 1]
+        return Status(
+            commitment=c.id,
+            stage=stage,
+            since=since,
+            reason=reason,
+            inferred=inferred,
+            evidence=evidence,
+            deadline=deadline,
+            expires=expires,
+        )
+
+    def transitions(self) -> tuple[Transition, ...]:
+        """Every step as a `Transition`."""
+        cid = self.commitment.id
+        return tuple(
+            Transition(
+                commitment=cid,
+                on=date.fromordinal(day),
+                kind=kind,
+                source=source,
+                target=target,
+                event=event,
+                reason=reason,
+                deadline=deadline,
+                expires=expires,
+            )
+            for day, kind, source, target, event, reason, deadline, expires in self.steps
+        )
+
+
+def replay(commitment: Commitment, entries: Sequence[Entry], engine: Engine) -> Course:
+    """Fold `entries` (sorted by day, rank, sequence) into the commitment's `Course`."""
+    course = Course(commitment)
+    if not entries:
+        return course
+    outcomes = engine.outcomes
+    live = engine.lifecycle.live
+    lapsed = engine.lifecycle.lapsed
+    limits = engine.time_limits
+    extended = EventKind.EXTENDED
+    points = course.points
+    states = course.states
+    steps = course.steps
+
+    stage: Stage | None = None
+    since: date | None = None
+    deadline = commitment.deadline
+    expires = commitment.expires
+    today = -1
+
+    for day, _rank, _seq, event in entries:
+        if day != today:
+            if stage in live and (deadline is not None or expires is not None):
+                fired = _time_lapse(limits, stage, deadline, expires, today, day)
+                if fired is not None:
+                    due, why = fired
+                    steps.append(
+                        (due, EventKind.LAPSED, stage, lapsed, None, why, deadline, expires)
+                    )
+                    stage = lapsed
+                    since = date.fromordinal(due)
+                    points.append(due)
+                    states.append((lapsed, since, why, True, None, deadline, expires))
+            today = day
+        kind = event.kind
+        target = outcomes.get((stage, kind))
+        if target is None:
+            course.anomalies.append((event, stage, len(states) - 1))
+        elif kind is extended:
+            if event.deadline is not None:
+                deadline = event.deadline
+            if event.expires is not None:
+                expires = event.expires
+            assert stage is not None
+            assert since is not None
+            steps.append((day, kind, stage, stage, event, None, deadline, expires))
+            points.append(day)
+            states.append((stage, since, states[-1][2], False, event, deadline, expires))
+        else:
+            reason = event.reason if target is lapsed else None
+            steps.append((day, kind, stage, target, event, reason, deadline, expires))
+            if target is not stage:
+                stage = target
+                since = event.on
+                points.append(day)
+                states.append((target, since, reason, False, event, deadline, expires))
+
+    if stage in live and (deadline is not None or expires is not None):
+        fired = _time_lapse(limits, stage, deadline, expires, today, None)
+        if fired is not None:
+            due, why = fired
+            steps.append((due, EventKind.LAPSED, stage, lapsed, None, why, deadline, expires))
+            points.append(due)
+            states.append((lapsed, date.fromordinal(due), why, True, None, deadline, expires))
+    return course
+
+
+# A time limit as replay uses it: (watches the deadline rather than expires, delay in days,
+# reason, exempt stages).
+CompiledLimit = tuple[bool, int, LapseReason, frozenset[Stage]]
+
+
+def compile_limits(lifecycle: Lifecycle) -> tuple[CompiledLimit, ...]:
+    """The lifecycle's time limits in the form `replay` uses."""
+    return tuple(
+        (limit.field == "deadline", limit.delay, limit.reason, limit.exempt)
+        for limit in lifecycle.time_limits
+    )
+
+
+def _time_lapse(
+    limits: Sequence[CompiledLimit],
+    stage: Stage,
+    deadline: date | None,
+    expires: date | None,
+    today: int,
+    next_day: int | None,
+) -> tuple[int, LapseReason] | None:
+    """The earliest time limit falling in [today, next_day), as (day ordinal, reason).
+
+    A limit fires on its own day only: one that fell while the commitment was not live (or
+    before its first event) is spent and does not fire later. Ties go to the limit listed
+    first.
+    """
+    best: tuple[int, LapseReason] | None = None
+    for watches_deadline, delay, reason, exempt in limits:
+        value = deadline if watches_deadline else expires
+        if value is None or stage in exempt:
+            continue
+        due = value.toordinal() + delay
+        if due < today or (next_day is not None and due >= next_day):
+            continue
+        if best is None or due < best[0]:
+            best = (due, reason)
+    return best

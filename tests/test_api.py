@@ -1,0 +1,157 @@
+"""The public namespace and the value objects' own checks."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import attrs
+import pytest
+
+import negotrack as nt
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_public_namespace_is_pinned() -> None:
+    """`negotrack.__all__` is sorted and lists exactly the public names."""
+
+    def isort_style(name: str) -> tuple[int, str]:
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert nt.__all__ == sorted(nt.__all__, key=isort_style)
+    assert set(nt.__all__) == {
+        "LIFECYCLE",
+        "Anomaly",
+        "Commitment",
+        "ConflictingEvent",
+        "DuplicateCommitment",
+        "Event",
+        "EventKind",
+        "InvalidDefinition",
+        "InvalidTransition",
+        "LapseReason",
+        "Lifecycle",
+        "Link",
+        "LinkKind",
+        "NegotrackError",
+        "Rule",
+        "Scenario",
+        "ScenarioError",
+        "Source",
+        "Stage",
+        "Status",
+        "StoreBusy",
+        "StoreError",
+        "TimeLimit",
+        "Tracker",
+        "Transition",
+        "UnknownCommitment",
+        "__version__",
+        "diagram",
+    }
+    for name in nt.__all__:
+        assert hasattr(nt, name), name
+
+
+def test_version_matches_the_changelog() -> None:
+    """The version is a PEP 440 string and py.typed is shipped."""
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", nt.__version__)
+    assert (ROOT / "negotrack" / "py.typed").exists()
+
+
+@pytest.mark.parametrize(
+    "cls", [nt.Commitment, nt.Event, nt.Link, nt.Status, nt.Transition, nt.Anomaly, nt.Source]
+)
+def test_value_objects_are_frozen(cls: type) -> None:
+    """Every value object is a frozen attrs class."""
+    assert attrs.has(cls)
+    assert cls.__setattr__ is not object.__setattr__
+
+
+def test_errors_subclass_fitting_builtins() -> None:
+    """Each error is a NegotrackError and the builtin a caller would catch."""
+    assert issubclass(nt.UnknownCommitment, KeyError)
+    assert issubclass(nt.DuplicateCommitment, ValueError)
+    assert issubclass(nt.InvalidTransition, ValueError)
+    assert issubclass(nt.InvalidDefinition, ValueError)
+    assert issubclass(nt.ScenarioError, ValueError)
+    assert issubclass(nt.StoreError, OSError)
+    for name in nt.__all__:
+        obj = getattr(nt, name)
+        if isinstance(obj, type) and issubclass(obj, Exception):
+            assert issubclass(obj, nt.NegotrackError), name
+
+
+class TestEvent:
+    """Event checks its own consistency."""
+
+    def test_reason_only_with_lapsed(self) -> None:
+        """A reason on anything but a lapse is refused with a fix."""
+        with pytest.raises(ValueError, match="goes only with a 'lapsed' event"):
+            nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1), reason="voided")
+
+    def test_extension_needs_a_date(self) -> None:
+        """An extension without a new date is refused."""
+        with pytest.raises(ValueError, match="needs a new deadline, a new expires date"):
+            nt.Event(commitment="c", kind="extended", on=date(2025, 1, 1))
+
+    def test_extension_cannot_go_back_in_time(self) -> None:
+        """An extension cannot set a date before its own."""
+        with pytest.raises(ValueError, match="cannot set expires to the earlier date"):
+            nt.Event(commitment="c", kind="extended", on=date(2025, 1, 2), expires=date(2025, 1, 1))
+
+    def test_dates_only_with_extended(self) -> None:
+        """deadline and expires go only with an extension."""
+        with pytest.raises(ValueError, match="expires goes only with an 'extended' event"):
+            nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1), expires=date(2026, 1, 1))
+
+    def test_unknown_kind_lists_the_valid_ones(self) -> None:
+        """A misspelt kind is refused with the list of kinds."""
+        with pytest.raises(ValueError, match="'aproved' is not a valid EventKind; expected one of"):
+            nt.Event(commitment="c", kind="aproved", on=date(2025, 1, 1))
+
+    def test_datetime_is_not_a_date(self) -> None:
+        """A datetime is refused: events are dated to the day."""
+        with pytest.raises(TypeError, match=r"on must be a datetime\.date"):
+            nt.Event(commitment="c", kind="approved", on=datetime(2025, 1, 1, 12))
+
+    def test_id_is_given_or_derived(self) -> None:
+        """The id is the one given, or a digest of the content that evolve recomputes."""
+        e = nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1))
+        assert e.id.startswith("ev-")
+        assert e.id == nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1)).id
+        assert attrs.evolve(e, quote="q").id != e.id
+        assert attrs.evolve(e, id="mine").id == "mine"
+
+    def test_known_on_defaults_to_the_event_date(self) -> None:
+        """known_on is `reported` when given, else `on`."""
+        e = nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1))
+        assert e.known_on == date(2025, 1, 1)
+        assert attrs.evolve(e, reported=date(2025, 1, 3)).known_on == date(2025, 1, 3)
+
+
+class TestCommitment:
+    """Commitment checks its own consistency."""
+
+    def test_self_link(self) -> None:
+        """A commitment cannot link to itself."""
+        with pytest.raises(ValueError, match="links to itself"):
+            nt.Commitment(id="a", title="A", by="US", to="CN", links=(nt.Link("reciprocal", "a"),))
+
+    def test_duplicate_link(self) -> None:
+        """The same link twice is refused."""
+        link = nt.Link("conditional_on", "b")
+        with pytest.raises(ValueError, match="twice"):
+            nt.Commitment(id="a", title="A", by="US", to="CN", links=(link, link))
+
+    def test_links_must_be_link_objects(self) -> None:
+        """A bare mapping in links is refused with an example of the right form."""
+        with pytest.raises(TypeError, match="Link\\(kind='reciprocal'"):
+            nt.Commitment(id="a", title="A", by="US", to="CN", links=({"reciprocal": "b"},))  # type: ignore[arg-type]
+
+    def test_empty_id(self) -> None:
+        """An empty id is refused."""
+        with pytest.raises(TypeError, match="id must be a non-empty str"):
+            nt.Commitment(id=" ", title="A", by="US", to="CN")

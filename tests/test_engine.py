@@ -1,0 +1,65 @@
+"""The transitions engine: one Machine per lifecycle, compiled into the replay table."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from transitions import Machine
+
+import negotrack as nt
+from negotrack import LIFECYCLE, EventKind, Stage
+from negotrack._engine import START, engine, machine_spec
+
+
+def test_one_machine_per_lifecycle() -> None:
+    """The engine is built once per lifecycle and holds a real transitions Machine."""
+    assert engine(LIFECYCLE) is engine(LIFECYCLE)
+    assert isinstance(engine().machine, Machine)
+    assert engine().machine.models == []
+
+
+def test_table_is_compiled_from_the_machine() -> None:
+    """The outcome table equals the lifecycle's edges, read back from the Machine's events."""
+    assert dict(engine().outcomes) == dict(LIFECYCLE.outcomes())
+
+
+@pytest.mark.parametrize(
+    ("stage", "kind"), list(itertools.product([None, *Stage], list(EventKind)))
+)
+def test_machine_and_table_agree_on_every_move(stage: Stage | None, kind: EventKind) -> None:
+    """Firing the Machine and looking up the table give the same result for every move."""
+    e = engine()
+    assert e.step(stage, kind) == e.outcomes.get((stage, kind))
+
+
+def test_machine_spec_states() -> None:
+    """The Machine has a start state for "no stage yet" and one state per stage."""
+    states, transitions = machine_spec(LIFECYCLE)
+    assert states == [START, *(s.value for s in Stage)]
+    assert {t["trigger"] for t in transitions} == {k.value for k in EventKind}
+
+
+def test_mermaid_diagram_is_drawn_by_transitions() -> None:
+    """The Mermaid diagram has every forward edge and no corroboration loop."""
+    text = nt.diagram("mermaid")
+    assert text.count("stateDiagram-v2") == 1
+    assert "start --> approved: approved" in text
+    assert "lapsed --> proposed: revived" in text
+    assert "approved --> approved: approved" not in text
+    assert "approved --> approved: extended [internal]" in text
+
+
+def test_dot_diagram() -> None:
+    """The dot diagram names every stage and the revival edge."""
+    text = nt.diagram("dot")
+    assert text.startswith("digraph")
+    assert "lapsed -> proposed [label=revived]" in text
+    for stage in Stage:
+        assert f"{stage.value} [" in text
+
+
+def test_unknown_diagram_format() -> None:
+    """An unknown format is a ValueError listing the valid ones."""
+    with pytest.raises(ValueError, match="expected 'mermaid' or 'dot'"):
+        nt.diagram("svg")  # type: ignore[arg-type]
