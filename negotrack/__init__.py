@@ -26,6 +26,8 @@ from ._lifecycle import Stage as Stage
 from ._lifecycle import TimeLimit as TimeLimit
 from ._scenario import Scenario as Scenario
 from ._scenario import Source as Source
+from ._scenario import dump as dump
+from ._scenario import load as load
 from ._timeline import Anomaly as Anomaly
 from ._timeline import Status as Status
 from ._timeline import Transition as Transition
@@ -62,4 +64,6 @@ __all__ = [
     "UnknownCommitment",
     "__version__",
     "diagram",
+    "dump",
+    "load",
 ]

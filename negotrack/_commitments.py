@@ -49,7 +49,8 @@ class Commitment:
 
     `deadline` is the last day by which it must be implemented; `expires` is the first day it
     is no longer in force. Either makes the commitment lapse by itself once it passes (see
-    `LIFECYCLE.time_limits`); an `extended` event moves them.
+    `LIFECYCLE.time_limits`); an `extended` event moves them. `note` is free text, for
+    instance where sources disagree.
     """
 
     id: str = attrs.field(validator=_checks.text)
@@ -60,6 +61,7 @@ class Commitment:
     deadline: date | None = attrs.field(default=None, validator=_checks.optional_day)
     expires: date | None = attrs.field(default=None, validator=_checks.optional_day)
     links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
+    note: str | None = attrs.field(default=None, validator=_checks.optional_text)
 
     def __attrs_post_init__(self) -> None:
         seen: set[Link] = set()

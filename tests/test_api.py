@@ -50,6 +50,8 @@ def test_public_namespace_is_pinned() -> None:
         "UnknownCommitment",
         "__version__",
         "diagram",
+        "dump",
+        "load",
     }
     for name in nt.__all__:
         assert hasattr(nt, name), name

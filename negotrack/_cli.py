@@ -1,0 +1,348 @@
+"""The `negotrack` command: check, question and draw scenarios from the shell.
+
+Every fault in the input ends in one line on stderr that names the file and the line, and
+exit status 2; never a traceback. `date.today()` appears here only, as the default "as of".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from . import __version__
+from ._engine import diagram
+from ._exceptions import NegotrackError
+from ._scenario import load_with_lines
+from ._timeline import Status, Transition
+from ._tracker import Tracker
+
+EXIT_OK = 0
+EXIT_ANOMALIES = 1
+EXIT_INVALID = 2
+EXIT_BUG = 3
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, like every other error here."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _day(text: str) -> date:
+    if not _ISO_DATE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date ({err})") from None
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog="negotrack",
+        description="Track negotiated commitments from proposal to lapse, date by date.",
+    )
+    parser.add_argument("--version", action="version", version=f"negotrack {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="validate a scenario file and list its anomalies",
+        description="Validate a scenario file and print its anomalies as warnings. Exit 0 "
+        "when valid, 1 with --strict when there are anomalies, 2 when invalid.",
+    )
+    check.add_argument("file", type=Path, help="scenario file (.yaml, .yml or .json)")
+    check.add_argument("--strict", action="store_true", help="exit 1 when the file has anomalies")
+    check.set_defaults(run=_check)
+
+    status = commands.add_parser(
+        "status",
+        help="where every commitment stands on a date",
+        description="One row per commitment (id, stage, since, reason, inferred, at risk), "
+        "then the anomalies.",
+    )
+    status.add_argument("file", type=Path, help="scenario file (.yaml, .yml or .json)")
+    status.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="DATE",
+        help="the date to answer for, YYYY-MM-DD, inclusive (default: today)",
+    )
+    _known_by(status)
+    _json_flag(status)
+    status.set_defaults(run=_status)
+
+    timeline = commands.add_parser(
+        "timeline",
+        help="every transition in date order, with its evidence",
+        description="Every transition in date order with its evidence (actor, source, quote, "
+        "reported date); inferred lapses are marked as such.",
+    )
+    timeline.add_argument("file", type=Path, help="scenario file (.yaml, .yml or .json)")
+    _known_by(timeline)
+    _json_flag(timeline)
+    timeline.set_defaults(run=_timeline)
+
+    drawing = commands.add_parser(
+        "diagram",
+        help="draw the lifecycle",
+        description="Draw the commitment lifecycle from its one definition, through "
+        "transitions' own diagram support (mermaid needs nothing else installed).",
+    )
+    drawing.add_argument(
+        "--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid"
+    )
+    drawing.set_defaults(run=_diagram)
+    return parser
+
+
+def _known_by(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--known-by",
+        type=_day,
+        metavar="DATE",
+        help="use only events reported on or before this date, YYYY-MM-DD",
+    )
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        run: Callable[[argparse.Namespace, TextIO], int] = args.run
+        return run(args, sys.stdout)
+    except _UsageError as err:
+        _fail(str(err))
+        return EXIT_INVALID
+    except NegotrackError as err:
+        _fail(f"negotrack: {err}")
+        return EXIT_INVALID
+    except OSError as err:
+        _fail(f"negotrack: {err.filename or ''}{': ' if err.filename else ''}{err.strerror}")
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        _fail("negotrack: interrupted")
+        return 130
+    except Exception as err:  # a bug: still one line, but say how to see more
+        if os.environ.get("NEGOTRACK_DEBUG"):
+            raise
+        _fail(
+            f"negotrack: internal error ({type(err).__name__}: {err}); "
+            "rerun with NEGOTRACK_DEBUG=1 for details and please report it"
+        )
+        return EXIT_BUG
+
+
+def _fail(line: str) -> None:
+    print(" ".join(line.split()), file=sys.stderr)
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, lines = load_with_lines(args.file)
+    anomalies = tracker.anomalies()
+    for anomaly in anomalies:
+        line = lines.get(anomaly.event)
+        where = f"{args.file}:{line}" if line else str(args.file)
+        print(f"{where}: warning: {anomaly.message}", file=sys.stderr)
+    n_c, n_e = len(tracker.commitments()), len(tracker.events())
+    print(
+        f"{args.file}: valid: {n_c} commitment{'s' * (n_c != 1)}, {n_e} event{'s' * (n_e != 1)}, "
+        f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
+        file=out,
+    )
+    return EXIT_ANOMALIES if args.strict and anomalies else EXIT_OK
+
+
+def _status(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, _ = load_with_lines(args.file)
+    as_of: date = args.as_of or date.today()
+    known_by: date | None = args.known_by
+    snapshot = tracker.snapshot(on=as_of, known_by=known_by)
+    anomalies = tracker.anomalies(on=as_of, known_by=known_by)
+    titles = {c.id: c.title for c in tracker.commitments()}
+    if args.json:
+        document = {
+            "scenario": _scenario_id(tracker, args.file),
+            "as_of": as_of.isoformat(),
+            "known_by": None if known_by is None else known_by.isoformat(),
+            "commitments": [_status_json(s, titles[cid]) for cid, s in snapshot.items()],
+            "anomalies": [
+                {
+                    "commitment": a.commitment,
+                    "on": a.on.isoformat(),
+                    "event": a.event.kind.value,
+                    "message": a.message,
+                }
+                for a in anomalies
+            ],
+        }
+        _print_json(document, out)
+        return EXIT_OK
+    scenario = tracker.scenario
+    heading = _scenario_id(tracker, args.file)
+    if scenario is not None:
+        heading += f": {scenario.title}"
+    knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
+    print(f"{heading}\nas of {as_of.isoformat()}, from {knowledge}\n", file=out)
+    rows: list[tuple[str, ...]] = [("id", "stage", "since", "reason", "inferred", "at risk")]
+    for status in snapshot.values():
+        rows.append(
+            (
+                status.commitment,
+                "-" if status.stage is None else status.stage.value,
+                _text_day(status.since),
+                "-" if status.reason is None else status.reason.value,
+                "yes" if status.inferred else "no",
+                ", ".join(status.at_risk_from) or "-",
+            )
+        )
+    _print_table(rows, out)
+    print(file=out)
+    if not anomalies:
+        print("anomalies: none", file=out)
+    else:
+        print(f"anomalies ({len(anomalies)}):", file=out)
+        for anomaly in anomalies:
+            print(f"  {anomaly.message}", file=out)
+    return EXIT_OK
+
+
+def _timeline(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, _ = load_with_lines(args.file)
+    known_by: date | None = args.known_by
+    steps = tracker.timeline(known_by=known_by)
+    if args.json:
+        _print_json(
+            {
+                "scenario": _scenario_id(tracker, args.file),
+                "known_by": None if known_by is None else known_by.isoformat(),
+                "transitions": [_transition_json(t) for t in steps],
+            },
+            out,
+        )
+        return EXIT_OK
+    for step in steps:
+        print(_transition_text(step), file=out)
+    return EXIT_OK
+
+
+def _diagram(args: argparse.Namespace, out: TextIO) -> int:
+    print(diagram(args.format), file=out)
+    return EXIT_OK
+
+
+def _scenario_id(tracker: Tracker, path: Path) -> str:
+    return tracker.scenario.id if tracker.scenario is not None else path.stem
+
+
+def _status_json(status: Status, title: str) -> dict[str, Any]:
+    return {
+        "id": status.commitment,
+        "title": title,
+        "stage": None if status.stage is None else status.stage.value,
+        "since": None if status.since is None else status.since.isoformat(),
+        "reason": None if status.reason is None else status.reason.value,
+        "inferred": status.inferred,
+        "at_risk": status.at_risk,
+    }
+
+
+def _transition_json(step: Transition) -> dict[str, Any]:
+    event = step.event
+    return {
+        "on": step.on.isoformat(),
+        "commitment": step.commitment,
+        "event": step.kind.value,
+        "from": None if step.source is None else step.source.value,
+        "to": step.target.value,
+        "reason": None if step.reason is None else step.reason.value,
+        "inferred": step.inferred,
+        "corroboration": step.corroboration,
+        "deadline": _json_day(step.deadline),
+        "expires": _json_day(step.expires),
+        "actor": None if event is None else event.actor,
+        "source": None if event is None else event.source,
+        "quote": None if event is None else event.quote,
+        "note": None if event is None else event.note,
+        "reported": None if event is None else event.known_on.isoformat(),
+    }
+
+
+def _transition_text(step: Transition) -> str:
+    source = "(none)" if step.source is None else step.source.value
+    move = f"{source} -> {step.target.value}"
+    if step.corroboration:
+        move = f"{step.target.value} (corroborated)"
+    elif step.source == step.target:
+        dates = [
+            f"{n} {d.isoformat()}"
+            for n, d in (("deadline", step.deadline), ("expires", step.expires))
+            if d
+        ]
+        move = f"{step.target.value} ({', '.join(dates)})"
+    parts = [step.on.isoformat(), step.commitment, step.kind.value, move]
+    if step.reason is not None:
+        parts.append(f"reason: {step.reason.value}")
+    event = step.event
+    if event is None:
+        parts.append("[inferred]")
+    else:
+        evidence = [x for x in (event.actor, event.source) if x]
+        if event.quote:
+            evidence.append(f'"{event.quote}"')
+        if evidence:
+            parts.append(" / ".join(evidence))
+        parts.append(f"(reported {event.known_on.isoformat()})")
+    return "  ".join(parts)
+
+
+def _json_day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _text_day(day: date | None) -> str:
+    return "-" if day is None else day.isoformat()
+
+
+def _print_table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
+        )
+
+
+def _print_json(document: Any, out: TextIO) -> None:
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def entry() -> NoReturn:
+    """Console-script entry point."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`negotrack timeline ... | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_OK
+    raise SystemExit(code)

@@ -1,0 +1,240 @@
+"""The `negotrack` command, run as a real console script in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from scenario_cases import BAD_YAML, GOOD
+
+SCRIPT = shutil.which("negotrack", path=str(Path(sys.executable).parent))
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    assert SCRIPT is not None, "the negotrack console script is not installed next to python"
+    return subprocess.run(
+        [SCRIPT, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    path = tmp_path / "good.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "line", "words"), BAD_YAML, ids=[b[0] for b in BAD_YAML]
+)
+@pytest.mark.parametrize("command", ["check", "status"])
+def test_bad_input_is_one_line_naming_file_and_line(
+    tmp_path: Path, command: str, name: str, old: str, new: str, line: int, words: str
+) -> None:
+    """Every kind of bad input exits 2 with one stderr line `PATH:LINE: ...`, no traceback."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace(old, new, 1), encoding="utf-8")
+    assert_one_line_error(run(command, path), f"{path}:{line}: ", words)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(b"", "empty"), (b"a: 1\n\xff\n", "not UTF-8"), (b"a: &x 1\nb: *x\n", "anchor")],
+    ids=["empty", "undecodable", "alias"],
+)
+def test_bad_bytes(tmp_path: Path, content: bytes, words: str) -> None:
+    """Empty and undecodable files and aliases are one-line errors with a line number."""
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    assert_one_line_error(run("check", path), f"{path}:", words)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    """A missing file and a directory are one-line errors naming the path."""
+    assert_one_line_error(run("status", tmp_path / "nope.yaml"), "nope.yaml", "no such file")
+    folder = tmp_path / "dir.yaml"
+    folder.mkdir()
+    assert_one_line_error(run("check", folder), "dir.yaml", "is a directory")
+
+
+def test_bad_json(tmp_path: Path) -> None:
+    """A JSON syntax error is a one-line error with its line."""
+    path = tmp_path / "bad.json"
+    path.write_text('{\n  "negotrack": 1,\n  "id": "x"\n  "title": "y"\n}\n', encoding="utf-8")
+    assert_one_line_error(run("check", path), f"{path}:4: ", "JSON syntax error")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((), "required"),
+        (("frobnicate",), "invalid choice"),
+        (("status",), "required"),
+        (("status", "x.yaml", "--as-of", "2025-13-45"), "not a real date"),
+        (("status", "x.yaml", "--as-of", "20251026"), "expected YYYY-MM-DD"),
+        (("diagram", "--format", "svg"), "invalid choice"),
+    ],
+)
+def test_usage_errors_are_one_line(args: tuple[str, ...], words: str) -> None:
+    """Usage mistakes exit 2 with one line pointing at --help."""
+    assert_one_line_error(run(*args), words, "--help")
+
+
+@pytest.mark.parametrize("command", ["check", "status", "timeline", "diagram"])
+def test_every_subcommand_has_help(command: str) -> None:
+    """`--help` works on every subcommand and lists its options."""
+    result = run(command, "--help")
+    assert result.returncode == 0
+    assert f"usage: negotrack {command}" in result.stdout
+    assert "--json" in result.stdout or command in ("check", "diagram")
+
+
+def test_status_json_contract(good: Path) -> None:
+    """`status --json` has exactly the documented shape and types."""
+    result = run("status", good, "--as-of", "2026-02-21", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["scenario", "as_of", "known_by", "commitments", "anomalies"]
+    assert doc["scenario"] == "kl-2025"
+    assert doc["as_of"] == "2026-02-21"
+    assert doc["known_by"] is None
+    keys = ["id", "title", "stage", "since", "reason", "inferred", "at_risk"]
+    assert [list(c) for c in doc["commitments"]] == [keys, keys]
+    rare, tariff = doc["commitments"]
+    assert rare == {
+        "id": "rare-earths",
+        "title": "China defers its rare-earth controls",
+        "stage": "preliminary_consensus",
+        "since": "2025-10-26",
+        "reason": None,
+        "inferred": False,
+        "at_risk": True,
+    }
+    assert tariff["stage"] == "lapsed"
+    assert tariff["reason"] == "voided"
+    assert tariff["since"] == "2026-02-20"
+    assert doc["anomalies"] == []
+
+
+def test_status_json_known_by_and_anomalies(tmp_path: Path) -> None:
+    """known_by is echoed; anomalies carry commitment, on, event and message."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        GOOD + "  - {on: 2026-03-01, commitment: tariff, event: approved}\n", encoding="utf-8"
+    )
+    doc = json.loads(
+        run("status", path, "--as-of", "2026-03-01", "--known-by", "2026-02-20", "--json").stdout
+    )
+    assert doc["known_by"] == "2026-02-20"
+    tariff = doc["commitments"][1]
+    # Neither the voiding (reported on the 21st) nor the approval of 1 March is known yet.
+    assert tariff["stage"] == "preliminary_consensus"
+    doc = json.loads(run("status", path, "--as-of", "2026-03-01", "--json").stdout)
+    [anomaly] = doc["anomalies"]
+    assert list(anomaly) == ["commitment", "on", "event", "message"]
+    assert anomaly["commitment"] == "tariff"
+    assert anomaly["on"] == "2026-03-01"
+    assert anomaly["event"] == "approved"
+    assert "lapsed since 2026-02-20" in anomaly["message"]
+
+
+def test_status_defaults_to_today(good: Path) -> None:
+    """Without --as-of, the status is as of today."""
+    doc = json.loads(run("status", good, "--json").stdout)
+    assert doc["as_of"] == date.today().isoformat()
+
+
+def test_status_table(good: Path) -> None:
+    """The table has a row per commitment with stage, since, reason, inferred and risk."""
+    result = run("status", good, "--as-of", "2026-11-11")
+    assert result.returncode == 0
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()}
+    assert rows["rare-earths"][1:6] == ["lapsed", "2026-11-11", "expired", "yes", "-"]
+    assert rows["tariff"][1:6] == ["lapsed", "2026-02-20", "voided", "no", "-"]
+    assert "anomalies: none" in result.stdout
+
+
+def test_check_exit_codes(tmp_path: Path, good: Path) -> None:
+    """check: 0 when valid, 0 with warnings for anomalies, 1 with --strict, 2 when invalid."""
+    result = run("check", good)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "valid: 2 commitments, 4 events, 0 anomalies" in result.stdout
+    assert run("check", good, "--strict").returncode == 0
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(
+        GOOD + "  - {on: 2026-03-01, commitment: tariff, event: approved}\n", encoding="utf-8"
+    )
+    result = run("check", odd)
+    assert result.returncode == 0
+    assert f"{odd}:25: warning: 'approved' on 2026-03-01" in result.stderr
+    assert run("check", odd, "--strict").returncode == 1
+
+
+def test_timeline(good: Path) -> None:
+    """timeline lists every step in date order with its evidence; inferred ones are marked."""
+    result = run("timeline", good)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("2025-10-26  rare-earths  consensus_reached")
+    assert 'Li Chenggang / kl-report / "preliminary consensus"' in lines[0]
+    assert lines[-1].startswith("2026-11-11  rare-earths  lapsed")
+    assert lines[-1].endswith("[inferred]")
+    doc = json.loads(run("timeline", good, "--json").stdout)
+    steps = doc["transitions"]
+    assert [s["on"] for s in steps] == sorted(s["on"] for s in steps)
+    assert steps[-1]["inferred"] is True
+    assert steps[-1]["actor"] is None
+    assert steps[0]["quote"] == "preliminary consensus"
+    assert steps[3]["reported"] == "2026-02-21"
+
+
+def test_diagram() -> None:
+    """diagram draws the lifecycle as Mermaid by default and as dot on request."""
+    mermaid = run("diagram")
+    assert mermaid.returncode == 0
+    assert "stateDiagram-v2" in mermaid.stdout
+    assert "lapsed --> proposed: revived" in mermaid.stdout
+    dot = run("diagram", "--format", "dot")
+    assert dot.returncode == 0
+    assert dot.stdout.startswith("digraph")
+
+
+def test_python_dash_m(good: Path) -> None:
+    """`python -m negotrack` is the same command."""
+    result = subprocess.run(
+        [sys.executable, "-m", "negotrack", "check", str(good)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "valid: 2 commitments" in result.stdout
+
+
+def test_broken_pipe_is_not_an_error(good: Path) -> None:
+    """Piping into a reader that stops early is not reported as an error."""
+    result = subprocess.run(
+        f"'{SCRIPT}' timeline '{good}' | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stdout.splitlines()) == 1

@@ -1,0 +1,224 @@
+"""Scenario files: loading, dumping, and a clear error for every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from scenario_cases import BAD_YAML, GOOD
+
+import negotrack as nt
+
+
+def write(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def bad_file(tmp_path: Path, old: str, new: str) -> Path:
+    assert old in GOOD, old
+    return write(tmp_path, GOOD.replace(old, new, 1))
+
+
+def test_good_file_loads(tmp_path: Path) -> None:
+    """The reference document loads whole: scenario, commitments, events and answers."""
+    t = nt.load(write(tmp_path, GOOD))
+    assert t.scenario is not None
+    assert t.scenario.id == "kl-2025"
+    assert dict(t.scenario.parties) == {"US": "United States", "CN": "China", "NO": "Norway"}
+    assert t.scenario.sources["kl-report"].published == date(2025, 10, 26)
+    assert [c.id for c in t.commitments()] == ["rare-earths", "tariff"]
+    assert t.commitment("rare-earths").links == (nt.Link("reciprocal", "tariff"),)
+    assert len(t.events()) == 4
+    status = t.status("rare-earths", on=date(2026, 2, 21))
+    assert status.stage is nt.Stage.PRELIMINARY_CONSENSUS
+    assert status.at_risk_from == ("tariff",)
+    assert status.expires == date(2026, 11, 11)
+    assert t.status("tariff", on=date(2026, 2, 20), known_by=date(2026, 2, 20)).stage is (
+        nt.Stage.PRELIMINARY_CONSENSUS
+    )
+
+
+def test_yaml_core_schema(tmp_path: Path) -> None:
+    """`on`, `no` and dates stay what they look like: keys, country codes, ISO text."""
+    t = nt.load(write(tmp_path, GOOD))
+    assert "NO" in t.scenario.parties  # type: ignore[union-attr]
+    assert t.events()[0].on == date(2025, 10, 26)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "line", "words"), BAD_YAML, ids=[b[0] for b in BAD_YAML]
+)
+def test_bad_yaml_names_file_and_line(
+    tmp_path: Path, name: str, old: str, new: str, line: int, words: str
+) -> None:
+    """Each kind of bad input raises ScenarioError naming the file, the line and the fault."""
+    path = bad_file(tmp_path, old, new)
+    with pytest.raises(nt.ScenarioError) as caught:
+        nt.load(path)
+    err = caught.value
+    assert err.path == str(path)
+    assert err.line == line, str(err)
+    assert words in str(err)
+    assert str(err).startswith(f"{path}:{line}: ")
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "words"),
+    [
+        (b"", 1, "empty"),
+        (b"   \n\n", 1, "empty"),
+        (GOOD.encode().replace(b"Li Chenggang", b"Li \xff"), 21, "not UTF-8"),
+        (b"a: &x [1]\nb: *x\n", 1, "anchor &x is not allowed"),
+        (b"- 1\n- 2\n", 1, "expected a mapping"),
+    ],
+    ids=["empty", "blank", "undecodable", "alias", "not a mapping"],
+)
+def test_bad_bytes(tmp_path: Path, content: bytes, line: int, words: str) -> None:
+    """Empty files, undecodable bytes, aliases and wrong shapes are ScenarioErrors too."""
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    with pytest.raises(nt.ScenarioError) as caught:
+        nt.load(path)
+    assert caught.value.line == line
+    assert words in str(caught.value)
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    """A billion-laughs document is refused before anything is expanded."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 12):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    started = time.perf_counter()
+    with pytest.raises(nt.ScenarioError, match="not allowed"):
+        nt.load(path)
+    # Expanding it would take 9**12 items; refusing takes a parse of a few lines.
+    assert time.perf_counter() - started < 5
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    """A missing file and a directory are named in the error."""
+    with pytest.raises(nt.ScenarioError, match="no such file"):
+        nt.load(tmp_path / "nowhere.yaml")
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    with pytest.raises(nt.ScenarioError, match="is a directory"):
+        nt.load(folder)
+    with pytest.raises(nt.ScenarioError, match=r"unsupported file type '\.txt'"):
+        nt.load(write(tmp_path, GOOD, "scenario.txt"))
+
+
+def test_duplicate_events_are_refused(tmp_path: Path) -> None:
+    """The same event twice in one file is an error pointing at the second copy."""
+    text = (
+        GOOD
+        + "  - {on: 2025-11-04, commitment: rare-earths, event: extended, expires: 2026-11-11}\n"
+    )
+    with pytest.raises(nt.ScenarioError, match="the same event as line 23") as caught:
+        nt.load(write(tmp_path, text))
+    assert caught.value.line == 25
+
+
+def test_reports_how_many_more_problems(tmp_path: Path) -> None:
+    """When several fields are wrong, the first is named and the rest are counted."""
+    text = GOOD.replace("title: US shelves the 100% tariff", "title: 100").replace(
+        "    to: CN\n", "    to: 5\n"
+    )
+    with pytest.raises(nt.ScenarioError, match=r"and 1 more problem\)"):
+        nt.load(write(tmp_path, text))
+
+
+class TestJson:
+    """JSON files: the same structure, the same checks, with lines."""
+
+    def json_text(self, tmp_path: Path) -> str:
+        t = nt.load(write(tmp_path, GOOD))
+        nt.dump(t, tmp_path / "s.json")
+        return (tmp_path / "s.json").read_text(encoding="utf-8")
+
+    def test_unknown_key_line(self, tmp_path: Path) -> None:
+        """An unknown key in a JSON event names the line of that key."""
+        text = self.json_text(tmp_path).replace(
+            '"actor": "Scott Bessent"', '"actr": "Scott Bessent"'
+        )
+        line = next(n for n, row in enumerate(text.splitlines(), 1) if '"actr"' in row)
+        with pytest.raises(nt.ScenarioError, match="unknown key 'actr'") as caught:
+            nt.load(write(tmp_path, text, "bad.json"))
+        assert caught.value.line == line
+
+    def test_syntax_error_line(self, tmp_path: Path) -> None:
+        """A JSON syntax error names its line."""
+        text = self.json_text(tmp_path).replace('"negotrack": 1,', '"negotrack": 1', 1)
+        with pytest.raises(nt.ScenarioError, match="JSON syntax error") as caught:
+            nt.load(write(tmp_path, text, "bad.json"))
+        assert caught.value.line == 3
+
+    def test_duplicate_key(self, tmp_path: Path) -> None:
+        """A key twice in one JSON object is an error."""
+        text = self.json_text(tmp_path).replace('"id": "kl-2025",', '"id": "kl-2025", "id": "x",')
+        with pytest.raises(nt.ScenarioError, match="duplicate key 'id'") as caught:
+            nt.load(write(tmp_path, text, "bad.json"))
+        assert caught.value.line == 3
+
+    def test_wrong_type(self, tmp_path: Path) -> None:
+        """A number where text is expected is named with its line."""
+        doc = json.loads(self.json_text(tmp_path))
+        doc["commitments"][1]["by"] = 7
+        path = write(tmp_path, json.dumps(doc), "bad.json")
+        with pytest.raises(nt.ScenarioError, match="by: expected text, got a number 7"):
+            nt.load(path)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".json"])
+def test_dump_loads_back_to_the_same_answers(tmp_path: Path, suffix: str) -> None:
+    """dump writes a file that loads back to the same scenario, events and answers."""
+    original = nt.load(write(tmp_path, GOOD))
+    target = tmp_path / f"copy{suffix}"
+    nt.dump(original, target)
+    copy = nt.load(target)
+    assert copy.scenario == original.scenario
+    assert copy.commitments() == original.commitments()
+    assert set(copy.events()) == set(original.events())
+    for day in (date(2025, 10, 26), date(2026, 2, 20), date(2026, 11, 11)):
+        for known_by in (None, date(2026, 2, 20)):
+            assert copy.snapshot(on=day, known_by=known_by) == original.snapshot(
+                on=day, known_by=known_by
+            )
+    assert copy.timeline() == original.timeline()
+
+
+def test_dump_of_a_tracker_built_in_code(tmp_path: Path) -> None:
+    """A tracker without scenario metadata dumps with its parties declared and its ids kept."""
+    t = nt.Tracker()
+    t.add(nt.Commitment(id="c", title="C", by="US", to="CN"))
+    t.record(nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1), id="given"))
+    path = tmp_path / "built.yaml"
+    nt.dump(t, path)
+    back = nt.load(path)
+    assert back.scenario is not None
+    assert back.scenario.id == "built"
+    assert set(back.scenario.parties) == {"US", "CN"}
+    assert back.events()[0].id == "given"
+
+
+def test_dump_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dump that fails while writing leaves the old file whole and nothing else behind."""
+    path = write(tmp_path, GOOD)
+    t = nt.load(path)
+    t.scenario = nt.Scenario(id="changed", title="Changed")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        nt.dump(t, path)
+    assert path.read_text(encoding="utf-8") == GOOD
+    assert [p.name for p in tmp_path.iterdir()] == ["scenario.yaml"]
