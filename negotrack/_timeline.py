@@ -199,12 +199,23 @@ class Course:
         )
 
 
-def replay(commitment: Commitment, entries: Sequence[Entry], engine: Engine) -> Course:
-    """Fold `entries` (sorted by day, rank, sequence) into the commitment's `Course`."""
+def replay(
+    commitment: Commitment,
+    entries: Sequence[Entry],
+    engine: Engine,
+    *,
+    through_machine: bool = False,
+) -> Course:
+    """Fold `entries` (sorted by day, rank, sequence) into the commitment's `Course`.
+
+    Each event is looked up in the table compiled from the engine's Machine or, with
+    `through_machine`, fired through the Machine itself (slower; the two must agree).
+    """
     course = Course(commitment)
     if not entries:
         return course
     outcomes = engine.outcomes
+    fire = engine.step if through_machine else None
     live = engine.lifecycle.live
     lapsed = engine.lifecycle.lapsed
     limits = engine.time_limits
@@ -234,7 +245,7 @@ def replay(commitment: Commitment, entries: Sequence[Entry], engine: Engine) -> 
                     states.append((lapsed, since, why, True, None, deadline, expires))
             today = day
         kind = event.kind
-        target = outcomes.get((stage, kind))
+        target = outcomes.get((stage, kind)) if fire is None else fire(stage, kind)
         if target is None:
             course.anomalies.append((event, stage, len(states) - 1))
         elif kind is extended:

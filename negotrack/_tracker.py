@@ -62,8 +62,10 @@ class Tracker:
 
     By default an event that does not fit the lifecycle is kept and reported by `anomalies`;
     with ``strict=True``, recording it raises `InvalidTransition` and changes nothing.
-    `lifecycle` defaults to `LIFECYCLE`. A tracker made by `negotrack.open` writes every
-    change to its store before it returns.
+    `lifecycle` defaults to `LIFECYCLE`. With ``through_machine=True`` every event is fired
+    through the lifecycle's transitions `Machine` instead of the table compiled from it: much
+    slower, and meant for checking that the two agree. A tracker made by `negotrack.open`
+    writes every change to its store before it returns.
     """
 
     def __init__(
@@ -72,10 +74,12 @@ class Tracker:
         strict: bool = False,
         lifecycle: Lifecycle = LIFECYCLE,
         scenario: Scenario | None = None,
+        through_machine: bool = False,
     ) -> None:
         self.scenario: Scenario | None = scenario
         """Where the tracker's data comes from (title, parties, sources), if known."""
         self._strict = strict
+        self._through_machine = through_machine
         self._engine: Engine = engine(lifecycle)
         order = lifecycle.same_day_order
         self._rank = {kind: i for i, kind in enumerate(order)}
@@ -381,7 +385,12 @@ class Tracker:
             entries.sort()
             if known_by is not None:
                 entries = [e for e in entries if e[3].known_on <= known_by]
-            course = replay(self._commitments[commitment], entries, self._engine)
+            course = replay(
+                self._commitments[commitment],
+                entries,
+                self._engine,
+                through_machine=self._through_machine,
+            )
             view[commitment] = course
         return course
 
