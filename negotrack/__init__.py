@@ -28,6 +28,7 @@ from ._scenario import Scenario as Scenario
 from ._scenario import Source as Source
 from ._scenario import dump as dump
 from ._scenario import load as load
+from ._store import open as open
 from ._timeline import Anomaly as Anomaly
 from ._timeline import Status as Status
 from ._timeline import Transition as Transition
@@ -66,4 +67,5 @@ __all__ = [
     "diagram",
     "dump",
     "load",
+    "open",
 ]

@@ -18,8 +18,11 @@ from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from ._engine import diagram
-from ._exceptions import NegotrackError
-from ._scenario import load_with_lines
+from ._events import Event
+from ._exceptions import NegotrackError, StoreError
+from ._scenario import dump, load_with_lines
+from ._store import merge
+from ._store import open as negotrack_open
 from ._timeline import Status, Transition
 from ._tracker import Tracker
 
@@ -65,7 +68,7 @@ def _parser() -> _Parser:
         description="Validate a scenario file and print its anomalies as warnings. Exit 0 "
         "when valid, 1 with --strict when there are anomalies, 2 when invalid.",
     )
-    check.add_argument("file", type=Path, help="scenario file (.yaml, .yml or .json)")
+    _source(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when the file has anomalies")
     check.set_defaults(run=_check)
 
@@ -75,7 +78,7 @@ def _parser() -> _Parser:
         description="One row per commitment (id, stage, since, reason, inferred, at risk), "
         "then the anomalies.",
     )
-    status.add_argument("file", type=Path, help="scenario file (.yaml, .yml or .json)")
+    _source(status)
     status.add_argument(
         "--as-of",
         type=_day,
@@ -92,7 +95,7 @@ def _parser() -> _Parser:
         description="Every transition in date order with its evidence (actor, source, quote, "
         "reported date); inferred lapses are marked as such.",
     )
-    timeline.add_argument("file", type=Path, help="scenario file (.yaml, .yml or .json)")
+    _source(timeline)
     _known_by(timeline)
     _json_flag(timeline)
     timeline.set_defaults(run=_timeline)
@@ -107,7 +110,36 @@ def _parser() -> _Parser:
         "--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid"
     )
     drawing.set_defaults(run=_diagram)
+
+    record = commands.add_parser(
+        "record",
+        help="import a scenario file into a store",
+        description="Record a scenario's commitments and events into a store (an SQLite file, "
+        "created if missing), in one transaction. Running it twice changes nothing.",
+    )
+    record.add_argument("--db", type=Path, required=True, metavar="FILE", help="the store")
+    record.add_argument("scenario", type=Path, help="scenario file (.yaml, .yml or .json)")
+    record.set_defaults(run=_record)
+
+    export = commands.add_parser(
+        "export",
+        help="write a store out as a scenario file",
+        description="Write everything a store holds as a scenario file that loads back to "
+        "the same answers.",
+    )
+    export.add_argument("--db", type=Path, required=True, metavar="FILE", help="the store")
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="OUT", help="OUT.yaml or OUT.json"
+    )
+    export.set_defaults(run=_export)
     return parser
+
+
+def _source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, nargs="?", help="scenario file (.yaml, .yml or .json)")
+    parser.add_argument(
+        "--db", type=Path, metavar="FILE", help="read a store (made by `record`) instead of a file"
+    )
 
 
 def _known_by(parser: argparse.ArgumentParser) -> None:
@@ -135,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NegotrackError as err:
         _fail(f"negotrack: {err}")
         return EXIT_INVALID
+    except BrokenPipeError:
+        raise
     except OSError as err:
         _fail(f"negotrack: {err.filename or ''}{': ' if err.filename else ''}{err.strerror}")
         return EXIT_INVALID
@@ -155,24 +189,69 @@ def _fail(line: str) -> None:
     print(" ".join(line.split()), file=sys.stderr)
 
 
-def _check(args: argparse.Namespace, out: TextIO) -> int:
+def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], Path]:
+    """The tracker named on the command line: a scenario file, or a store with --db."""
+    if (args.file is None) == (args.db is None):
+        raise _UsageError(
+            f"negotrack {args.command}: give a scenario FILE or --db STORE (one of them) "
+            f"(see negotrack {args.command} --help)"
+        )
+    if args.db is not None:
+        if not args.db.exists():
+            raise StoreError(args.db, "no such store; create one with `negotrack record`")
+        return negotrack_open(args.db), {}, args.db
     tracker, lines = load_with_lines(args.file)
-    anomalies = tracker.anomalies()
-    for anomaly in anomalies:
-        line = lines.get(anomaly.event)
-        where = f"{args.file}:{line}" if line else str(args.file)
-        print(f"{where}: warning: {anomaly.message}", file=sys.stderr)
-    n_c, n_e = len(tracker.commitments()), len(tracker.events())
-    print(
-        f"{args.file}: valid: {n_c} commitment{'s' * (n_c != 1)}, {n_e} event{'s' * (n_e != 1)}, "
-        f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
-        file=out,
-    )
+    return tracker, lines, args.file
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, lines, path = _open_source(args)
+    with tracker:
+        anomalies = tracker.anomalies()
+        for anomaly in anomalies:
+            line = lines.get(anomaly.event)
+            where = f"{path}:{line}" if line else str(path)
+            print(f"{where}: warning: {anomaly.message}", file=sys.stderr)
+        n_c, n_e = len(tracker.commitments()), len(tracker.events())
+        print(
+            f"{path}: valid: {n_c} commitment{'s' * (n_c != 1)}, "
+            f"{n_e} event{'s' * (n_e != 1)}, "
+            f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
+            file=out,
+        )
     return EXIT_ANOMALIES if args.strict and anomalies else EXIT_OK
 
 
+def _record(args: argparse.Namespace, out: TextIO) -> int:
+    source, _ = load_with_lines(args.scenario)
+    with negotrack_open(args.db) as store:
+        commitments, added, known = merge(store, source)
+    print(
+        f"{args.db}: recorded {commitments} new commitment{'s' * (commitments != 1)} and "
+        f"{added} new event{'s' * (added != 1)} from {args.scenario} "
+        f"({known} already recorded)",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.db.exists():
+        raise StoreError(args.db, "no such store; create one with `negotrack record`")
+    with negotrack_open(args.db) as tracker:
+        dump(tracker, args.output)
+        n_c, n_e = len(tracker.commitments()), len(tracker.events())
+    print(f"{args.output}: wrote {n_c} commitments and {n_e} events from {args.db}", file=out)
+    return EXIT_OK
+
+
 def _status(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _ = load_with_lines(args.file)
+    tracker, _, path = _open_source(args)
+    with tracker:
+        return _print_status(tracker, args, path, out)
+
+
+def _print_status(tracker: Tracker, args: argparse.Namespace, path: Path, out: TextIO) -> int:
     as_of: date = args.as_of or date.today()
     known_by: date | None = args.known_by
     snapshot = tracker.snapshot(on=as_of, known_by=known_by)
@@ -180,7 +259,7 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
     titles = {c.id: c.title for c in tracker.commitments()}
     if args.json:
         document = {
-            "scenario": _scenario_id(tracker, args.file),
+            "scenario": _scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
             "known_by": None if known_by is None else known_by.isoformat(),
             "commitments": [_status_json(s, titles[cid]) for cid, s in snapshot.items()],
@@ -197,7 +276,7 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
         _print_json(document, out)
         return EXIT_OK
     scenario = tracker.scenario
-    heading = _scenario_id(tracker, args.file)
+    heading = _scenario_id(tracker, path)
     if scenario is not None:
         heading += f": {scenario.title}"
     knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
@@ -226,13 +305,15 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _timeline(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _ = load_with_lines(args.file)
+    tracker, _, path = _open_source(args)
     known_by: date | None = args.known_by
-    steps = tracker.timeline(known_by=known_by)
+    with tracker:
+        steps = tracker.timeline(known_by=known_by)
+        scenario_id = _scenario_id(tracker, path)
     if args.json:
         _print_json(
             {
-                "scenario": _scenario_id(tracker, args.file),
+                "scenario": scenario_id,
                 "known_by": None if known_by is None else known_by.isoformat(),
                 "transitions": [_transition_json(t) for t in steps],
             },

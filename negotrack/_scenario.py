@@ -276,13 +276,10 @@ def document(tracker: Tracker, *, default_id: str = "scenario") -> dict[str, Any
     # Sorted by date for reading; the sort is stable, so ties keep their recording order and
     # the file loads back to the same answers.
     events = sorted(tracker.events(), key=lambda e: (e.on, order[e.kind]))
-    result: dict[str, Any] = {"negotrack": FORMAT_VERSION, "id": scenario.id}
-    result["title"] = scenario.title
-    if scenario.note is not None:
-        result["note"] = scenario.note
+    result: dict[str, Any] = {"negotrack": FORMAT_VERSION, **unstructure_scenario(scenario)}
     result["parties"] = parties
-    if scenario.sources:
-        result["sources"] = {k: _CONVERTER.unstructure(v) for k, v in scenario.sources.items()}
+    if not scenario.sources:
+        del result["sources"]
     result["commitments"] = [_CONVERTER.unstructure(c) for c in commitments]
     result["events"] = [_ordered(_CONVERTER.unstructure(e), _EVENT_KEYS) for e in events]
     return result
@@ -478,3 +475,24 @@ def _check_references(doc: _Document, tree: _documents.Located, path: Path) -> N
                 "expected each event once (give distinct reports distinct ids or evidence)",
             )
         seen[e.id] = index
+
+
+def unstructure_scenario(scenario: Scenario) -> dict[str, Any]:
+    """A scenario's description as plain data (the top of a scenario file)."""
+    data: dict[str, Any] = {"id": scenario.id, "title": scenario.title}
+    if scenario.note is not None:
+        data["note"] = scenario.note
+    data["parties"] = dict(scenario.parties)
+    data["sources"] = {k: _CONVERTER.unstructure(v) for k, v in scenario.sources.items()}
+    return data
+
+
+def structure_scenario(data: dict[str, Any]) -> Scenario:
+    """The inverse of `unstructure_scenario`."""
+    return Scenario(
+        id=data["id"],
+        title=data["title"],
+        note=data.get("note"),
+        parties=data.get("parties", {}),
+        sources={k: _CONVERTER.structure(v, Source) for k, v in data.get("sources", {}).items()},
+    )

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
 
@@ -25,6 +25,7 @@ from ._exceptions import (
     ConflictingEvent,
     DuplicateCommitment,
     InvalidTransition,
+    StoreError,
     UnknownCommitment,
 )
 from ._lifecycle import LIFECYCLE, EventKind, Lifecycle
@@ -34,12 +35,20 @@ if TYPE_CHECKING:
     from ._scenario import Scenario
 
 
+class News(NamedTuple):
+    """What a store holds that the tracker has not seen yet."""
+
+    scenario: dict[str, Any] | None
+    commitments: list[Commitment]
+    events: list[Event]
+
+
 class Recorder(Protocol):
     """Where a tracker writes what it is given, so that nothing acknowledged is lost.
 
-    An in-memory tracker has none. `add_commitments` and `append_events` run inside
-    `transaction` and must be durable when it ends; `news` returns what other writers
-    appended since the last call, in their order.
+    An in-memory tracker has none. `add_commitments`, `append_events` and `save_scenario` run
+    inside `transaction` and are durable when it ends; `news` returns what was appended
+    since the last call (by anyone), in order, and the scenario description if it changed.
     """
 
     @property
@@ -51,7 +60,13 @@ class Recorder(Protocol):
 
     def append_events(self, events: Sequence[Event]) -> None: ...
 
-    def news(self) -> tuple[list[Commitment], list[Event]]: ...
+    def save_scenario(self, document: dict[str, Any] | None) -> None: ...
+
+    def news(self) -> News: ...
+
+    def rewind(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 _VIEWS_KEPT = 16  # known-by views cached at once; each holds one fold per commitment
@@ -76,13 +91,19 @@ class Tracker:
         scenario: Scenario | None = None,
         through_machine: bool = False,
     ) -> None:
-        self.scenario: Scenario | None = scenario
-        """Where the tracker's data comes from (title, parties, sources), if known."""
+        self._scenario = scenario
         self._strict = strict
         self._through_machine = through_machine
         self._engine: Engine = engine(lifecycle)
         order = lifecycle.same_day_order
         self._rank = {kind: i for i, kind in enumerate(order)}
+        self._store: Recorder | None = None
+        self._closed = False
+        self._pending = False  # memory holds a change its store has not committed yet
+        self._write_depth = 0
+        self._clear()
+
+    def _clear(self) -> None:
         self._commitments: dict[str, Commitment] = {}
         self._counterparts: dict[str, list[str]] = {}
         self._entries: dict[str, list[Entry]] = {}
@@ -90,9 +111,33 @@ class Tracker:
         self._seen: set[Event] = set()
         self._named: dict[str, Event] = {}
         self._views: dict[date | None, dict[str, Course]] = {}
-        self._store: Recorder | None = None
 
     # -- what the tracker holds ------------------------------------------------------------
+
+    @property
+    def scenario(self) -> Scenario | None:
+        """What the tracker's data describes (id, title, parties, sources), if known."""
+        self._refresh()
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, scenario: Scenario | None) -> None:
+        with self._writing():
+            if self._store is not None:
+                self._store.save_scenario(None if scenario is None else _scenario_data(scenario))
+            self._scenario = scenario
+
+    def close(self) -> None:
+        """Close the tracker's store, if it has one; an in-memory tracker stays usable."""
+        if self._store is not None and not self._closed:
+            self._closed = True
+            self._store.close()
+
+    def __enter__(self) -> Tracker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @property
     def strict(self) -> bool:
@@ -164,6 +209,7 @@ class Tracker:
             if self._store is not None:
                 self._store.add_commitments(commitments)
             self._adopt_commitments(commitments)
+            self._pending = True
 
     def record(self, *events: Event) -> int:
         """Record events, in any order; return how many were new.
@@ -191,6 +237,7 @@ class Tracker:
             except BaseException:
                 self._forget_events(added)
                 raise
+            self._pending = True
             return len(fresh)
 
     # -- answers ---------------------------------------------------------------------------
@@ -422,22 +469,68 @@ class Tracker:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
+        """Run a change inside the store's write transaction (nothing to do in memory).
+
+        Inside it, the tracker first takes in what other processes appended, so that checks
+        see the whole log. If anything fails, the store rolls back and the tracker reloads
+        from it, so memory never runs ahead of the file.
+        """
         if self._store is None:
             yield
             return
-        with self._store.transaction():
-            self._refresh()
-            yield
+        if self._write_depth:  # a change made inside another one joins its transaction
+            self._write_depth += 1
+            try:
+                yield
+            finally:
+                self._write_depth -= 1
+            return
+        self._check_open()
+        self._pending = False
+        self._write_depth = 1
+        try:
+            with self._store.transaction():
+                self._refresh()
+                yield
+        except BaseException:
+            if self._pending:
+                self._reload()
+            raise
+        finally:
+            self._pending = False
+            self._write_depth = 0
 
     def _refresh(self) -> None:
         """Take in what other writers added to the store since we last looked."""
         if self._store is None:
             return
-        commitments, events = self._store.news()
-        if commitments:
-            self._adopt_commitments(commitments)
-        if events:
-            self._adopt_events(self._fresh(events))
+        self._check_open()
+        news = self._store.news()
+        if news.scenario is not None:
+            self._scenario = _scenario_from(news.scenario)
+        if news.commitments:
+            self._adopt_commitments(news.commitments)
+        if news.events:
+            with _collector_paused():
+                self._adopt_events(self._fresh(news.events))
+
+    def _attach(self, store: Recorder) -> None:
+        """Back this (new, empty) tracker with `store`, and load what it holds."""
+        assert not self._commitments, "attach a store to an empty tracker"
+        self._store = store
+        self._refresh()
+
+    def _reload(self) -> None:
+        """Forget memory and read the whole store again (after a write that failed late)."""
+        assert self._store is not None
+        self._clear()
+        self._store.rewind()
+        self._refresh()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            assert self._store is not None
+            raise StoreError(self._store.path, "the store is closed; open it again")
 
 
 @contextlib.contextmanager
@@ -456,6 +549,18 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _scenario_data(scenario: Scenario) -> dict[str, Any]:
+    from ._scenario import unstructure_scenario
+
+    return unstructure_scenario(scenario)
+
+
+def _scenario_from(data: dict[str, Any]) -> Scenario:
+    from ._scenario import structure_scenario
+
+    return structure_scenario(data)
 
 
 def _append_new(items: list[str], item: str) -> None:

@@ -52,6 +52,7 @@ def test_public_namespace_is_pinned() -> None:
         "diagram",
         "dump",
         "load",
+        "open",
     }
     for name in nt.__all__:
         assert hasattr(nt, name), name

@@ -84,7 +84,7 @@ def test_bad_json(tmp_path: Path) -> None:
     [
         ((), "required"),
         (("frobnicate",), "invalid choice"),
-        (("status",), "required"),
+        (("status",), "give a scenario FILE or --db STORE"),
         (("status", "x.yaml", "--as-of", "2025-13-45"), "not a real date"),
         (("status", "x.yaml", "--as-of", "20251026"), "expected YYYY-MM-DD"),
         (("diagram", "--format", "svg"), "invalid choice"),

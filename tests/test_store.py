@@ -1,0 +1,387 @@
+"""The SQLite store: real files, real processes, and nothing acknowledged ever lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import commitment, day, event
+
+import negotrack as nt
+from negotrack._store import APPLICATION_ID, SCHEMA_VERSION
+
+ROOT = Path(__file__).parent.parent
+FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"
+SCRIPT = shutil.which("negotrack", path=str(Path(sys.executable).parent))
+
+
+def python(code: str, *args: str) -> subprocess.Popen[str]:
+    """Start a Python process running `code` (dedented)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()
+
+
+class TestFile:
+    """What the file is, and what it refuses to be."""
+
+    def test_created_with_schema_and_durable_settings(self, tmp_path: Path) -> None:
+        """A new store records its schema version and uses WAL with synchronous=FULL."""
+        path = tmp_path / "new.db"
+        with nt.open(path) as t:
+            t.add(commitment())
+            db = t._store._db  # type: ignore[union-attr]
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+        assert rows(path, "PRAGMA application_id") == [(APPLICATION_ID,)]
+
+    def test_newer_schema_is_refused(self, tmp_path: Path) -> None:
+        """A file written by a newer negotrack is refused with a message to upgrade."""
+        path = tmp_path / "future.db"
+        nt.open(path).close()
+        with sqlite3.connect(path) as db:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        with pytest.raises(nt.StoreError, match="newer negotrack") as caught:
+            nt.open(path)
+        assert caught.value.path == str(path)
+
+    def test_not_sqlite(self, tmp_path: Path) -> None:
+        """A file that is not SQLite raises StoreError naming it, not a sqlite3 error."""
+        path = tmp_path / "notes.db"
+        path.write_text("these are not the droids\n" * 100, encoding="utf-8")
+        with pytest.raises(nt.StoreError, match="not a usable negotrack store") as caught:
+            nt.open(path)
+        assert str(path) in str(caught.value)
+        assert not isinstance(caught.value, sqlite3.Error)
+
+    def test_another_sqlite_database(self, tmp_path: Path) -> None:
+        """An SQLite database of another application is not taken over."""
+        path = tmp_path / "other.db"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE mine (x)")
+        with pytest.raises(nt.StoreError, match="not a negotrack store"):
+            nt.open(path)
+        assert rows(path, "SELECT name FROM sqlite_schema") == [("mine",)]
+
+    def test_corrupt_file(self, tmp_path: Path) -> None:
+        """A store whose pages are damaged raises StoreError naming the file."""
+        path = tmp_path / "damaged.db"
+        with nt.open(path) as t:
+            t.add(*(commitment(f"c{i}", note="x" * 500) for i in range(200)))
+        data = bytearray(path.read_bytes())
+        for offset in range(4096, len(data), 4096):
+            data[offset + 8 : offset + 64] = b"\xff" * 56
+        path.write_bytes(bytes(data))
+        with pytest.raises(nt.StoreError) as caught:
+            nt.open(path)
+        assert str(path) in str(caught.value)
+
+    def test_directory_and_missing_folder(self, tmp_path: Path) -> None:
+        """A directory, or a file in a folder that does not exist, is a StoreError."""
+        with pytest.raises(nt.StoreError, match="is a directory"):
+            nt.open(tmp_path)
+        with pytest.raises(nt.StoreError, match="does not exist"):
+            nt.open(tmp_path / "nowhere" / "x.db")
+
+    def test_append_only(self, tmp_path: Path) -> None:
+        """The file itself refuses to update or delete events and commitments."""
+        path = tmp_path / "log.db"
+        with nt.open(path) as t:
+            t.add(commitment())
+            t.record(event("approved", "2025-01-01"))
+        with sqlite3.connect(path) as db:
+            for sql in (
+                "UPDATE events SET kind = 'lapsed'",
+                "DELETE FROM events",
+                "UPDATE commitments SET title = 'x'",
+                "DELETE FROM commitments",
+            ):
+                with pytest.raises(sqlite3.IntegrityError):
+                    db.execute(sql)
+        assert rows(path, "SELECT kind FROM events") == [("approved",)]
+
+    def test_closed_tracker(self, tmp_path: Path) -> None:
+        """A closed store-backed tracker says so instead of failing obscurely."""
+        t = nt.open(tmp_path / "c.db")
+        t.close()
+        with pytest.raises(nt.StoreError, match="closed"):
+            t.add(commitment())
+
+    def test_event_ids_are_stable(self, tmp_path: Path) -> None:
+        """Each stored event carries its id: the given one or one derived from its content."""
+        path = tmp_path / "ids.db"
+        given, derived = (
+            event("approved", "2025-01-01", id="mine"),
+            event("implemented", "2025-02-01"),
+        )
+        with nt.open(path) as t:
+            t.add(commitment())
+            t.record(given, derived)
+        assert rows(path, "SELECT id, given_id FROM events ORDER BY position") == [
+            ("mine", 1),
+            (derived.id, 0),
+        ]
+
+
+class TestFailures:
+    """A write that fails leaves the file and the tracker as they were."""
+
+    def test_failed_write_leaves_no_trace(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """If the store fails after the tracker took an event in, the tracker forgets it too."""
+        path = tmp_path / "f.db"
+        t = nt.open(path)
+        t.add(commitment())
+        t.record(event("approved", "2025-01-01"))
+        store = t._store
+        assert store is not None
+
+        def commit_fails(*args: object) -> None:
+            raise nt.StoreError(path, "disk full")
+
+        monkeypatch.setattr(store, "save_scenario", commit_fails)
+        with pytest.raises(nt.StoreError, match="disk full"):
+            t.scenario = nt.Scenario(id="x", title="X")
+        assert t.scenario is None
+        original = store.append_events
+
+        def append_then_fail(events: object) -> None:
+            original(events)  # type: ignore[arg-type]
+            raise nt.StoreError(path, "disk full")
+
+        monkeypatch.setattr(store, "append_events", append_then_fail)
+        with pytest.raises(nt.StoreError):
+            t.record(event("implemented", "2025-02-01"))
+        assert len(t.events()) == 1
+        assert t.status("c", on=day("2025-03-01")).stage is nt.Stage.APPROVED
+        t.close()
+        with nt.open(path) as again:
+            assert len(again.events()) == 1
+
+
+class TestProcesses:
+    """Several processes on one file: nothing lost, nothing duplicated, clear busy errors."""
+
+    WRITER = """
+        import sys, time
+        from datetime import date, timedelta
+        import negotrack as nt
+        path, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+        t = nt.open(path, timeout=0.05)
+        done = retries = 0
+        while done < n:
+            on = date(2025, 1, 1) + timedelta(days=done)
+            e = nt.Event(commitment="c", kind="approved", on=on, source=who)
+            try:
+                t.record(e)
+            except nt.StoreBusy:
+                retries += 1
+                time.sleep(0.001)
+                continue
+            done += 1
+        print(done, retries)
+    """
+
+    def test_two_writers_lose_nothing(self, tmp_path: Path) -> None:
+        """Two processes appending at once: every event lands exactly once."""
+        path = tmp_path / "shared.db"
+        with nt.open(path) as t:
+            t.add(commitment())
+        writers = [python(self.WRITER, str(path), who, "150") for who in ("a", "b")]
+        outputs = [w.communicate(timeout=120) for w in writers]
+        for writer, (out, err) in zip(writers, outputs, strict=True):
+            assert writer.returncode == 0, err
+            assert out.split()[0] == "150"
+        with nt.open(path) as t:
+            events = t.events()
+            assert len(events) == 300
+            assert len({e.id for e in events}) == 300
+            assert {e.source for e in events} == {"a", "b"}
+        assert rows(path, "PRAGMA integrity_check") == [("ok",)]
+
+    def test_busy_writer_gets_a_retryable_error(self, tmp_path: Path) -> None:
+        """While another process holds the write lock, record raises StoreBusy, writes nothing."""
+        path = tmp_path / "locked.db"
+        with nt.open(path) as t:
+            t.add(commitment())
+        holder = python(
+            """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            time.sleep(3)
+            db.execute("ROLLBACK")
+            """,
+            str(path),
+        )
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        t = nt.open(path, timeout=0.1)
+        with pytest.raises(nt.StoreBusy, match="retry") as caught:
+            t.record(event("approved", "2025-01-01"))
+        assert isinstance(caught.value, nt.StoreError)
+        assert t.events() == ()
+        holder.communicate(timeout=30)
+        assert t.record(event("approved", "2025-01-01")) == 1
+        t.close()
+
+    def test_readers_see_other_writers(self, tmp_path: Path) -> None:
+        """A tracker open in one process sees what another process recorded since."""
+        path = tmp_path / "seen.db"
+        reader = nt.open(path)
+        reader.add(commitment())
+        assert reader.status("c", on=day("2025-02-01")).stage is None
+        writer = python(
+            """
+            import sys
+            from datetime import date
+            import negotrack as nt
+            with nt.open(sys.argv[1]) as t:
+                t.record(nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1)))
+            """,
+            str(path),
+        )
+        _, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0, err
+        assert reader.status("c", on=day("2025-02-01")).stage is nt.Stage.APPROVED
+        reader.close()
+
+    def test_sigkill_loses_nothing_acknowledged(self, tmp_path: Path) -> None:
+        """A writer killed mid-stream: every event it acknowledged is in the file, intact."""
+        path = tmp_path / "crash.db"
+        with nt.open(path) as t:
+            t.add(commitment())
+        writer = python(
+            """
+            import sys
+            from datetime import date, timedelta
+            import negotrack as nt
+            t = nt.open(sys.argv[1])
+            for i in range(100000):
+                e = nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1),
+                             note=f"report {i}")
+                t.record(e)
+                print(e.id, flush=True)
+            """,
+            str(path),
+        )
+        assert writer.stdout is not None
+        acknowledged = [writer.stdout.readline().strip() for _ in range(60)]
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.communicate(timeout=30)
+        assert writer.returncode == -signal.SIGKILL
+        assert rows(path, "PRAGMA integrity_check") == [("ok",)]
+        with nt.open(path) as t:
+            stored = {e.id for e in t.events()}
+        assert set(acknowledged) <= stored
+        assert len(stored) >= 60
+
+
+class TestCommandLine:
+    """`record`, `export`, and `--db` for status, timeline and check."""
+
+    def run(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
+        assert SCRIPT is not None
+        return subprocess.run([SCRIPT, *map(str, args)], capture_output=True, text=True, timeout=60)
+
+    def test_record_is_idempotent(self, tmp_path: Path) -> None:
+        """Recording a scenario twice changes nothing the second time."""
+        db = tmp_path / "k.db"
+        first = self.run("record", "--db", db, FOLLOW)
+        assert first.returncode == 0, first.stderr
+        assert "recorded 22 new commitments and 70 new events" in first.stdout
+        before = rows(db, "SELECT * FROM events ORDER BY position")
+        second = self.run("record", "--db", db, FOLLOW)
+        assert second.returncode == 0
+        assert "recorded 0 new commitments and 0 new events" in second.stdout
+        assert "(70 already recorded)" in second.stdout
+        assert rows(db, "SELECT * FROM events ORDER BY position") == before
+
+    def test_db_in_place_of_a_file(self, tmp_path: Path) -> None:
+        """status, timeline and check give the same answers from the store as from the file."""
+        db = tmp_path / "k.db"
+        self.run("record", "--db", db, FOLLOW)
+        for args in (
+            ("status", "--as-of", "2026-03-01", "--json"),
+            ("status", "--as-of", "2025-11-11", "--known-by", "2025-11-11", "--json"),
+            ("timeline", "--json"),
+        ):
+            from_file = json.loads(self.run(*args, FOLLOW).stdout)
+            from_db = json.loads(self.run(*args, "--db", db).stdout)
+            assert from_db == from_file
+        check = self.run("check", "--db", db)
+        assert check.returncode == 0
+        assert "valid: 22 commitments, 70 events, 0 anomalies" in check.stdout
+
+    def test_export_loads_back_to_the_same_answers(self, tmp_path: Path) -> None:
+        """export writes a scenario that loads back to the same answers."""
+        db, out = tmp_path / "k.db", tmp_path / "out.json"
+        self.run("record", "--db", db, FOLLOW)
+        result = self.run("export", "--db", db, "-o", out)
+        assert result.returncode == 0, result.stderr
+        original, exported = nt.load(FOLLOW), nt.load(out)
+        assert exported.scenario == original.scenario
+        for d in (day("2025-10-27"), day("2026-02-21"), day("2026-11-26")):
+            assert exported.snapshot(on=d) == original.snapshot(on=d)
+
+    def test_another_scenario_is_refused(self, tmp_path: Path) -> None:
+        """A store holds one scenario: recording another one is refused, and nothing changes."""
+        db = tmp_path / "k.db"
+        self.run("record", "--db", db, FOLLOW)
+        result = self.run("record", "--db", db, ROOT / "seeds" / "us-china-kuala-lumpur-2025.yaml")
+        assert result.returncode == 2
+        assert "holds scenario 'us-china-2025-2026'" in result.stderr
+        assert rows(db, "SELECT count(*) FROM events") == [(70,)]
+
+    @pytest.mark.parametrize("command", ["status", "timeline", "check"])
+    def test_bad_stores_are_one_line_errors(self, tmp_path: Path, command: str) -> None:
+        """A missing or non-SQLite store is one line on stderr, exit 2, no traceback."""
+        junk = tmp_path / "junk.db"
+        junk.write_bytes(b"\x00garbage" * 1000)
+        for db, words in ((tmp_path / "none.db", "no such store"), (junk, "not a usable")):
+            result = self.run(command, "--db", db)
+            assert result.returncode == 2
+            assert "Traceback" not in result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1
+            assert str(db) in result.stderr
+            assert words in result.stderr
+
+    def test_file_or_db_not_both(self, tmp_path: Path) -> None:
+        """Giving both a file and --db (or neither) is a usage error."""
+        for args in (("status",), ("status", FOLLOW, "--db", tmp_path / "x.db")):
+            result = self.run(*args)
+            assert result.returncode == 2
+            assert "give a scenario FILE or --db STORE" in result.stderr
+
+
+def test_open_and_replay_agree(tmp_path: Path) -> None:
+    """A store opened fresh answers like an in-memory tracker fed the same events."""
+    memory = nt.load(FOLLOW)
+    path = tmp_path / "same.db"
+    with nt.open(path) as t:
+        t.scenario = memory.scenario
+        t.add(*memory.commitments())
+        t.record(*memory.events())
+    with nt.open(path) as t:
+        assert t.timeline() == memory.timeline()
+        assert t.anomalies() == memory.anomalies()
+        assert t.scenario == memory.scenario
