@@ -20,7 +20,8 @@ from . import __version__
 from ._engine import diagram
 from ._events import Event
 from ._exceptions import NegotrackError, StoreError
-from ._scenario import dump, load_with_lines
+from ._format import load_with_lines
+from ._scenario import dump
 from ._store import merge
 from ._store import open as negotrack_open
 from ._timeline import Status, Transition

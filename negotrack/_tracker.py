@@ -552,13 +552,13 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _scenario_data(scenario: Scenario) -> dict[str, Any]:
-    from ._scenario import unstructure_scenario
+    from ._format import unstructure_scenario
 
     return unstructure_scenario(scenario)
 
 
 def _scenario_from(data: dict[str, Any]) -> Scenario:
-    from ._scenario import structure_scenario
+    from ._format import structure_scenario
 
     return structure_scenario(data)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -158,3 +160,16 @@ class TestCommitment:
         """An empty id is refused."""
         with pytest.raises(TypeError, match="id must be a non-empty str"):
             nt.Commitment(id=" ", title="A", by="US", to="CN")
+
+
+def test_import_is_light() -> None:
+    """`import negotrack` loads neither YAML, cattrs, Hypothesis nor graphviz."""
+    code = (
+        "import sys, negotrack; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'yaml', 'cattrs', 'hypothesis', 'graphviz', 'negotrack._format'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
