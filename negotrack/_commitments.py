@@ -53,17 +53,23 @@ class Commitment:
     instance where sources disagree.
     """
 
-    id: str = attrs.field(validator=_checks.text)
-    title: str = attrs.field(validator=_checks.text)
-    by: str = attrs.field(validator=_checks.text)
-    to: str = attrs.field(validator=_checks.text)
-    subject: str | None = attrs.field(default=None, validator=_checks.optional_text)
-    deadline: date | None = attrs.field(default=None, validator=_checks.optional_day)
-    expires: date | None = attrs.field(default=None, validator=_checks.optional_day)
+    id: str
+    title: str
+    by: str
+    to: str
+    subject: str | None = None
+    deadline: date | None = None
+    expires: date | None = None
     links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
-    note: str | None = attrs.field(default=None, validator=_checks.optional_text)
+    note: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        _checks.fields(
+            self,
+            text=("id", "title", "by", "to"),
+            optional_text=("subject", "note"),
+            optional_day=("deadline", "expires"),
+        )
         seen: set[Link] = set()
         for link in self.links:
             if link.target == self.id:

@@ -71,7 +71,7 @@ class _Cursor:
 class Engine:
     """A lifecycle's transitions `Machine` and the outcome table compiled from it."""
 
-    __slots__ = ("expected", "lifecycle", "machine", "outcomes", "time_limits")
+    __slots__ = ("expected", "lapsed", "lifecycle", "live", "machine", "outcomes", "time_limits")
 
     def __init__(self, lifecycle: Lifecycle) -> None:
         self.lifecycle = lifecycle
@@ -95,6 +95,8 @@ class Engine:
                     outcomes[_stage(source_name), kind] = target
         self.outcomes: Mapping[tuple[Stage | None, EventKind], Stage] = outcomes
         self.time_limits = compile_limits(lifecycle)
+        self.live = lifecycle.live
+        self.lapsed = lifecycle.lapsed
         order = lifecycle.event_order()
         self.expected: Mapping[Stage | None, tuple[EventKind, ...]] = {
             stage: tuple(kind for kind in order if (stage, kind) in outcomes)

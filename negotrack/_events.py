@@ -36,20 +36,27 @@ class Event:
     recognised as one.
     """
 
-    commitment: str = attrs.field(validator=_checks.text)
+    commitment: str
     kind: EventKind = attrs.field(converter=_kind)
-    on: date = attrs.field(validator=_checks.day)
-    reported: date | None = attrs.field(default=None, validator=_checks.optional_day)
-    actor: str | None = attrs.field(default=None, validator=_checks.optional_text)
-    source: str | None = attrs.field(default=None, validator=_checks.optional_text)
-    quote: str | None = attrs.field(default=None, validator=_checks.optional_text)
-    note: str | None = attrs.field(default=None, validator=_checks.optional_text)
+    on: date
+    reported: date | None = None
+    actor: str | None = None
+    source: str | None = None
+    quote: str | None = None
+    note: str | None = None
     reason: LapseReason | None = attrs.field(default=None, converter=_reason)
-    deadline: date | None = attrs.field(default=None, validator=_checks.optional_day)
-    expires: date | None = attrs.field(default=None, validator=_checks.optional_day)
-    _id: str | None = attrs.field(default=None, alias="id", validator=_checks.optional_text)
+    deadline: date | None = None
+    expires: date | None = None
+    _id: str | None = attrs.field(default=None, alias="id")
 
     def __attrs_post_init__(self) -> None:
+        _checks.fields(
+            self,
+            text=("commitment",),
+            optional_text=("actor", "source", "quote", "note", "_id"),
+            day=("on",),
+            optional_day=("reported", "deadline", "expires"),
+        )
         kind = self.kind
         if self.reason is not None and kind is not EventKind.LAPSED:
             raise ValueError(

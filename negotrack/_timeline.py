@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ._events import Event
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class Status:
     """Where a commitment stands on a date, and why.
 
@@ -105,21 +105,35 @@ class Anomaly:
         return self.event.on
 
 
-# One applied event, in the order replay applies them: (day ordinal, same-day rank,
-# recording sequence, event).
-Entry = tuple[int, int, int, "Event"]
+# One recorded event with its sort key: the day ordinal, the same-day rank of its kind and
+# its recording sequence, packed into one int (sorting ints is faster than sorting tuples,
+# and one int takes less room than three).
+Entry = tuple[int, "Event"]
+DAY_SHIFT = 44  # rank takes 4 bits above the sequence's 40 (a trillion events)
+RANK_SHIFT = 40
+
+
+def entry_key(day: int, rank: int, seq: int) -> int:
+    """The sort key of an event: by day, then same-day rank, then recording order."""
+    return (day << DAY_SHIFT) | (rank << RANK_SHIFT) | seq
+
+
+_NONE: list[tuple[Event, Stage | None, int]] = []  # never appended to: see replay
 
 
 class Course:
     """The replayed timeline of one commitment (internal).
 
     `points[i]` is the day ordinal from which `states[i]` holds; several points may share a
-    day, the last one wins. Statuses are built on first use and cached.
+    day, the last one wins. Statuses are built on first use and cached. `steps`, the full
+    history, is kept only when asked for: answering "as of" does not need it.
     """
 
     __slots__ = ("anomalies", "commitment", "points", "states", "statuses", "steps")
 
-    def __init__(self, commitment: Commitment) -> None:
+    anomalies: list[tuple[Event, Stage | None, int]]
+
+    def __init__(self, commitment: Commitment, *, with_steps: bool = False) -> None:
         self.commitment = commitment
         self.points: list[int] = []
         # (stage, since, reason, inferred, evidence, deadline, expires)
@@ -127,23 +141,27 @@ class Course:
             tuple[Stage, date, LapseReason | None, bool, Event | None, date | None, date | None]
         ] = []
         # (day ordinal, kind, source, target, event, reason, deadline, expires)
-        self.steps: list[
-            tuple[
-                int,
-                EventKind,
-                Stage | None,
-                Stage,
-                Event | None,
-                LapseReason | None,
-                date | None,
-                date | None,
+        self.steps: (
+            list[
+                tuple[
+                    int,
+                    EventKind,
+                    Stage | None,
+                    Stage,
+                    Event | None,
+                    LapseReason | None,
+                    date | None,
+                    date | None,
+                ]
             ]
-        ] = []
-        # (event, stage met, index of the state in force, -1 before the first)
-        self.anomalies: list[tuple[Event, Stage | None, int]] = []
+            | None
+        ) = [] if with_steps else None
+        # (event, stage met, index of the state in force, -1 before the first); most
+        # commitments have none, so they share one empty tuple until the first.
+        self.anomalies = _NONE
         # statuses[i] is the status once i points have passed (0: no stage yet); built
-        # on first use, because most states are never asked for.
-        self.statuses: list[Status | None] = []
+        # on first use, because most states are never asked for. Sized by `replay`.
+        self.statuses: list[Status | None] = [None]
 
     def position(self, day: int) -> int:
         """How many points have passed on `day` (an ordinal): an index into `statuses`."""
@@ -156,32 +174,21 @@ class Course:
 
     def status(self, i: int) -> Status:
         """The status at position `i` (from `position`), without link risk."""
-        statuses = self.statuses
-        if not statuses:
-            statuses.extend([None] * (len(self.states) + 1))
-        status = statuses[i]
+        status = self.statuses[i]
         if status is None:
-            status = statuses[i] = self._build(i)
+            status = self.statuses[i] = self._build(i)
         return status
 
     def _build(self, i: int) -> Status:
         c = self.commitment
         if i == 0:
-            return Status(commitment=c.id, stage=None, deadline=c.deadline, expires=c.expires)
-        stage, since, reason, inferred, evidence, deadline, expires = self.states[i - 1]
-        return Status(
-            commitment=c.id,
-            stage=stage,
-            since=since,
-            reason=reason,
-            inferred=inferred,
-            evidence=evidence,
-            deadline=deadline,
-            expires=expires,
-        )
+            return Status(c.id, None, None, None, False, None, c.deadline, c.expires)
+        # A state holds Status's fields after the commitment, in order.
+        return Status(c.id, *self.states[i - 1])
 
     def transitions(self) -> tuple[Transition, ...]:
-        """Every step as a `Transition`."""
+        """Every step as a `Transition` (for a course replayed `with_steps`)."""
+        assert self.steps is not None, "replay with_steps=True to keep the history"
         cid = self.commitment.id
         return tuple(
             Transition(
@@ -205,19 +212,21 @@ def replay(
     engine: Engine,
     *,
     through_machine: bool = False,
+    with_steps: bool = False,
 ) -> Course:
     """Fold `entries` (sorted by day, rank, sequence) into the commitment's `Course`.
 
     Each event is looked up in the table compiled from the engine's Machine or, with
     `through_machine`, fired through the Machine itself (slower; the two must agree).
+    `with_steps` keeps every step for the history.
     """
-    course = Course(commitment)
+    course = Course(commitment, with_steps=with_steps)
     if not entries:
         return course
     outcomes = engine.outcomes
     fire = engine.step if through_machine else None
-    live = engine.lifecycle.live
-    lapsed = engine.lifecycle.lapsed
+    live = engine.live
+    lapsed = engine.lapsed
     limits = engine.time_limits
     extended = EventKind.EXTENDED
     points = course.points
@@ -230,15 +239,17 @@ def replay(
     expires = commitment.expires
     today = -1
 
-    for day, _rank, _seq, event in entries:
+    for key, event in entries:
+        day = key >> DAY_SHIFT
         if day != today:
             if stage in live and (deadline is not None or expires is not None):
                 fired = _time_lapse(limits, stage, deadline, expires, today, day)
                 if fired is not None:
                     due, why = fired
-                    steps.append(
-                        (due, EventKind.LAPSED, stage, lapsed, None, why, deadline, expires)
-                    )
+                    if steps is not None:
+                        steps.append(
+                            (due, EventKind.LAPSED, stage, lapsed, None, why, deadline, expires)
+                        )
                     stage = lapsed
                     since = date.fromordinal(due)
                     points.append(due)
@@ -247,6 +258,8 @@ def replay(
         kind = event.kind
         target = outcomes.get((stage, kind)) if fire is None else fire(stage, kind)
         if target is None:
+            if course.anomalies is _NONE:
+                course.anomalies = []
             course.anomalies.append((event, stage, len(states) - 1))
         elif kind is extended:
             if event.deadline is not None:
@@ -255,12 +268,14 @@ def replay(
                 expires = event.expires
             assert stage is not None
             assert since is not None
-            steps.append((day, kind, stage, stage, event, None, deadline, expires))
+            if steps is not None:
+                steps.append((day, kind, stage, stage, event, None, deadline, expires))
             points.append(day)
             states.append((stage, since, states[-1][2], False, event, deadline, expires))
         else:
             reason = event.reason if target is lapsed else None
-            steps.append((day, kind, stage, target, event, reason, deadline, expires))
+            if steps is not None:
+                steps.append((day, kind, stage, target, event, reason, deadline, expires))
             if target is not stage:
                 stage = target
                 since = event.on
@@ -271,9 +286,11 @@ def replay(
         fired = _time_lapse(limits, stage, deadline, expires, today, None)
         if fired is not None:
             due, why = fired
-            steps.append((due, EventKind.LAPSED, stage, lapsed, None, why, deadline, expires))
+            if steps is not None:
+                steps.append((due, EventKind.LAPSED, stage, lapsed, None, why, deadline, expires))
             points.append(due)
             states.append((lapsed, date.fromordinal(due), why, True, None, deadline, expires))
+    course.statuses = [None] * (len(states) + 1)
     return course
 
 

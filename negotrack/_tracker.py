@@ -29,7 +29,7 @@ from ._exceptions import (
     UnknownCommitment,
 )
 from ._lifecycle import LIFECYCLE, EventKind, Lifecycle
-from ._timeline import Anomaly, Course, Entry, Status, Transition, replay
+from ._timeline import Anomaly, Course, Entry, Status, Transition, entry_key, replay
 
 if TYPE_CHECKING:
     from ._scenario import Scenario
@@ -223,22 +223,22 @@ class Tracker:
             if not isinstance(e, Event):
                 raise TypeError(f"record() takes Event objects, got {e!r} ({type(e).__name__})")
         with self._writing(), _collector_paused():
-            fresh = self._fresh(events)
-            if not fresh:
+            if self._strict:
+                touched = {e.commitment for e in events if e.commitment in self._entries}
+                before = self._anomalous(touched)
+            added = self._take(events)
+            if not added:
                 return 0
-            touched = {e.commitment for e in fresh}
-            before = self._anomalous(touched) if self._strict else set()
-            added = self._adopt_events(fresh)
             try:
                 if self._strict:
                     self._refuse_new_anomalies(touched, before)
                 if self._store is not None:
-                    self._store.append_events(fresh)
+                    self._store.append_events([entry[1] for entry in added])
             except BaseException:
-                self._forget_events(added)
+                self._undo(added)
                 raise
             self._pending = True
-            return len(fresh)
+            return len(added)
 
     # -- answers ---------------------------------------------------------------------------
 
@@ -267,9 +267,9 @@ class Tracker:
         for cid in commitments:
             course = view.get(cid)
             if course is None:
-                course = self._course(cid, known_by)
+                course = view[cid] = self._replay(cid, known_by)
             i = bisect_right(course.points, day)
-            status = course.statuses[i] if course.statuses else None
+            status = course.statuses[i]
             if status is None:
                 status = course.status(i)
             if counterparts[cid] and status.stage in live:
@@ -282,7 +282,7 @@ class Tracker:
         _check_known_by(known_by)
         self._refresh()
         self._require(commitment)
-        return self._course(commitment, known_by).transitions()
+        return self._history(commitment, known_by)
 
     def timeline(self, *, known_by: date | None = None) -> tuple[Transition, ...]:
         """Every step of every commitment, in date order (ties in the order added)."""
@@ -290,9 +290,7 @@ class Tracker:
         self._refresh()
         order = {cid: i for i, cid in enumerate(self._commitments)}
         with _collector_paused():
-            steps = [
-                t for cid in self._commitments for t in self._course(cid, known_by).transitions()
-            ]
+            steps = [t for cid in self._commitments for t in self._history(cid, known_by)]
         steps.sort(key=lambda t: (t.on, order[t.commitment]))
         return tuple(steps)
 
@@ -336,59 +334,60 @@ class Tracker:
                 if link.kind is LinkKind.RECIPROCAL:
                     _append_new(self._counterparts[link.target], c.id)
 
-    def _fresh(self, events: Iterable[Event]) -> list[Event]:
-        """The events not yet recorded, checked for unknown commitments and id conflicts."""
-        commitments = self._commitments
+    def _take(self, events: Iterable[Event]) -> list[Entry]:
+        """Take in the events not recorded yet; return their entries (to undo them).
+
+        An event for an unknown commitment, or a different event under a recorded id, undoes
+        what this call took in and raises. One pass, one hash lookup per event: bulk
+        recording is the hot path.
+        """
+        entries = self._entries
         seen = self._seen
         named = self._named
-        fresh: list[Event] = []
-        batch: set[Event] = set()
-        batch_named: dict[str, Event] = {}
-        for event in events:
-            if event.commitment not in commitments:
-                raise UnknownCommitment(event.commitment, known=list(commitments))
-            if event in seen or event in batch:
-                continue
-            given = event._id
-            if given is not None:
-                earlier = named.get(given) or batch_named.get(given)
-                if earlier is not None:
-                    if earlier != event:
-                        raise ConflictingEvent(given, recorded=earlier, offered=event)
-                    continue
-                batch_named[given] = event
-            batch.add(event)
-            fresh.append(event)
-        return fresh
-
-    def _adopt_events(self, events: list[Event]) -> list[Entry]:
         rank = self._rank
-        entries = self._entries
-        named = self._named
         seq = len(self._log)
         added: list[Entry] = []
-        for event in events:
-            entry = (event.on.toordinal(), rank.get(event.kind, 0), seq, event)
-            seq += 1
-            entries[event.commitment].append(entry)
-            added.append(entry)
-            if event._id is not None:
-                named[event._id] = event
-        self._log.extend(events)
-        self._seen.update(events)
-        self._invalidate({entry[3].commitment for entry in added})
+        append = added.append
+        try:
+            for event in events:
+                mine = entries.get(event.commitment)
+                if mine is None:
+                    raise UnknownCommitment(event.commitment, known=list(entries))
+                if event in seen:
+                    continue
+                given = event._id
+                if given is not None:
+                    earlier = named.get(given)
+                    if earlier is not None:
+                        if earlier != event:
+                            raise ConflictingEvent(given, recorded=earlier, offered=event)
+                        continue
+                    named[given] = event
+                seen.add(event)
+                entry = (entry_key(event.on.toordinal(), rank.get(event.kind, 0), seq), event)
+                seq += 1
+                mine.append(entry)
+                append(entry)
+        except BaseException:
+            self._undo(added, logged=False)
+            raise
+        self._log.extend([entry[1] for entry in added])
+        if any(self._views.values()):
+            self._invalidate({entry[1].commitment for entry in added})
         return added
 
-    def _forget_events(self, added: list[Entry]) -> None:
+    def _undo(self, added: list[Entry], *, logged: bool = True) -> None:
+        """Forget the entries `_take` returned."""
         touched: set[str] = set()
-        for entry in added:
-            event = entry[3]
+        for entry in reversed(added):
+            event = entry[1]
             self._entries[event.commitment].remove(entry)
             self._seen.discard(event)
             if event._id is not None:
                 del self._named[event._id]
             touched.add(event.commitment)
-        del self._log[len(self._log) - len(added) :]
+        if logged and added:
+            del self._log[len(self._log) - len(added) :]
         self._invalidate(touched)
 
     def _invalidate(self, commitments: set[str]) -> None:
@@ -427,19 +426,27 @@ class Tracker:
         view = self._view(known_by)
         course = view.get(commitment)
         if course is None:
-            entries = self._entries[commitment]
-            # Recording appends; sorting here is cheap, as the list is mostly in order.
-            entries.sort()
-            if known_by is not None:
-                entries = [e for e in entries if e[3].known_on <= known_by]
-            course = replay(
-                self._commitments[commitment],
-                entries,
-                self._engine,
-                through_machine=self._through_machine,
-            )
-            view[commitment] = course
+            course = view[commitment] = self._replay(commitment, known_by)
         return course
+
+    def _history(self, commitment: str, known_by: date | None) -> tuple[Transition, ...]:
+        return self._replay(commitment, known_by, with_steps=True).transitions()
+
+    def _replay(
+        self, commitment: str, known_by: date | None, *, with_steps: bool = False
+    ) -> Course:
+        entries = self._entries[commitment]
+        # Recording appends; sorting here is cheap, as the list is mostly in order.
+        entries.sort()
+        if known_by is not None:
+            entries = [e for e in entries if e[1].known_on <= known_by]
+        return replay(
+            self._commitments[commitment],
+            entries,
+            self._engine,
+            through_machine=self._through_machine,
+            with_steps=with_steps,
+        )
 
     def _status(self, commitment: str, day: int, known_by: date | None) -> Status:
         course = self._course(commitment, known_by)
@@ -512,7 +519,7 @@ class Tracker:
             self._adopt_commitments(news.commitments)
         if news.events:
             with _collector_paused():
-                self._adopt_events(self._fresh(news.events))
+                self._take(news.events)
 
     def _attach(self, store: Recorder) -> None:
         """Back this (new, empty) tracker with `store`, and load what it holds."""
