@@ -24,14 +24,11 @@ from typing import Any
 import yaml
 import yaml.composer
 import yaml.constructor
-import yaml.emitter
 import yaml.nodes
 import yaml.parser
 import yaml.reader
-import yaml.representer
 import yaml.resolver
 import yaml.scanner
-import yaml.serializer
 
 from ._exceptions import ScenarioError
 
@@ -332,39 +329,10 @@ class _Builder:
         )
 
 
-class _Dumper(
-    yaml.emitter.Emitter,
-    yaml.serializer.Serializer,
-    yaml.representer.SafeRepresenter,
-    _CoreResolver,
-):
-    """Writes YAML that reads back the same under the core schema the loader uses."""
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting by the core schema the loader uses, so files read back."""
 
-    def __init__(self, stream: Any, **kwargs: Any) -> None:
-        yaml.emitter.Emitter.__init__(
-            self,
-            stream,
-            canonical=kwargs.get("canonical"),
-            indent=kwargs.get("indent"),
-            width=kwargs.get("width"),
-            allow_unicode=kwargs.get("allow_unicode"),
-            line_break=kwargs.get("line_break"),
-        )
-        yaml.serializer.Serializer.__init__(
-            self,
-            encoding=kwargs.get("encoding"),
-            explicit_start=kwargs.get("explicit_start"),
-            explicit_end=kwargs.get("explicit_end"),
-            version=kwargs.get("version"),
-            tags=kwargs.get("tags"),
-        )
-        yaml.representer.SafeRepresenter.__init__(
-            self,
-            default_style=kwargs.get("default_style"),
-            default_flow_style=bool(kwargs.get("default_flow_style", False)),
-            sort_keys=kwargs.get("sort_keys", True),
-        )
-        _CoreResolver.__init__(self)
+    yaml_implicit_resolvers = _CoreResolver.yaml_implicit_resolvers
 
 
 # -- JSON ------------------------------------------------------------------------------------

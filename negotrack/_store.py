@@ -301,23 +301,18 @@ class Store:
             self._version = version
             rows = self._db.execute("SELECT value FROM meta WHERE key = 'scenario'").fetchone()
             scenario = None if rows is None else json.loads(rows[0])
-            rows = self._db.execute(
-                f"SELECT position, {_COMMITMENT_COLUMNS} FROM commitments WHERE position > ? "
-                "ORDER BY position",
-                (self._commitments_seen,),
-            ).fetchall()
+            rows = self._after("commitments", _COMMITMENT_COLUMNS, self._commitments_seen)
             commitments = [_commitment(row[1:]) for row in rows]
-            if rows:
-                self._commitments_seen = rows[-1][0]
-            rows = self._db.execute(
-                f"SELECT position, {_EVENT_COLUMNS} FROM events WHERE position > ? "
-                "ORDER BY position",
-                (self._events_seen,),
-            ).fetchall()
+            self._commitments_seen = rows[-1][0] if rows else self._commitments_seen
+            rows = self._after("events", _EVENT_COLUMNS, self._events_seen)
             events = [_event(row[1:]) for row in rows]
-            if rows:
-                self._events_seen = rows[-1][0]
+            self._events_seen = rows[-1][0] if rows else self._events_seen
         return News(scenario, commitments, events)
+
+    def _after(self, table: str, columns: str, position: int) -> list[tuple[Any, ...]]:
+        """The rows of `table` appended after `position`, in order, position first."""
+        query = f"SELECT position, {columns} FROM {table} WHERE position > ? ORDER BY position"
+        return self._db.execute(query, (position,)).fetchall()
 
     def rewind(self) -> None:
         """Make the next `news` return everything again."""
