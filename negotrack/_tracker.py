@@ -81,6 +81,9 @@ class Tracker:
     through the lifecycle's transitions `Machine` instead of the table compiled from it: much
     slower, and meant for checking that the two agree. A tracker made by `negotrack.open`
     writes every change to its store before it returns.
+
+    A tracker caches its answers and is not meant to be shared between threads without a
+    lock; processes sharing a store each open their own.
     """
 
     def __init__(

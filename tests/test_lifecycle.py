@@ -141,3 +141,10 @@ def test_readme_table_is_generated_from_the_definition() -> None:
     text = README.read_text(encoding="utf-8")
     table = text.split("<!-- lifecycle-table -->\n")[1].split("<!-- /lifecycle-table -->")[0]
     assert table == LIFECYCLE.markdown()
+
+
+def test_readme_diagram_is_drawn_from_the_definition() -> None:
+    """The Mermaid diagram in the README is exactly negotrack.diagram()."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split("<!-- lifecycle-diagram -->\n")[1].split("<!-- /lifecycle-diagram -->")[0]
+    assert block == f"```mermaid\n{nt.diagram('mermaid')}\n```\n"
