@@ -263,7 +263,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: Path, out: T
             "scenario": _scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
             "known_by": None if known_by is None else known_by.isoformat(),
-            "commitments": [_status_json(s, titles[cid]) for cid, s in snapshot.items()],
+            "commitments": [_status_json(cid, s, titles[cid]) for cid, s in snapshot.items()],
             "anomalies": [
                 {
                     "commitment": a.commitment,
@@ -283,10 +283,10 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: Path, out: T
     knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
     print(f"{heading}\nas of {as_of.isoformat()}, from {knowledge}\n", file=out)
     rows: list[tuple[str, ...]] = [("id", "stage", "since", "reason", "inferred", "at risk")]
-    for status in snapshot.values():
+    for cid, status in snapshot.items():
         rows.append(
             (
-                status.commitment,
+                cid,
                 "-" if status.stage is None else status.stage.value,
                 _text_day(status.since),
                 "-" if status.reason is None else status.reason.value,
@@ -335,9 +335,9 @@ def _scenario_id(tracker: Tracker, path: Path) -> str:
     return tracker.scenario.id if tracker.scenario is not None else path.stem
 
 
-def _status_json(status: Status, title: str) -> dict[str, Any]:
+def _status_json(cid: str, status: Status, title: str) -> dict[str, Any]:
     return {
-        "id": status.commitment,
+        "id": cid,
         "title": title,
         "stage": None if status.stage is None else status.stage.value,
         "since": None if status.since is None else status.since.isoformat(),

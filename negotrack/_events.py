@@ -36,18 +36,20 @@ class Event:
     recognised as one.
     """
 
+    # Equal events have equal hashes however few fields the hash reads: these three tell
+    # almost all events apart, and hashing fewer fields makes deduplication cheaper.
     commitment: str
     kind: EventKind = attrs.field(converter=_kind)
     on: date
-    reported: date | None = None
-    actor: str | None = None
-    source: str | None = None
-    quote: str | None = None
-    note: str | None = None
-    reason: LapseReason | None = attrs.field(default=None, converter=_reason)
-    deadline: date | None = None
-    expires: date | None = None
-    _id: str | None = attrs.field(default=None, alias="id")
+    reported: date | None = attrs.field(default=None, hash=False)
+    actor: str | None = attrs.field(default=None, hash=False)
+    source: str | None = attrs.field(default=None, hash=False)
+    quote: str | None = attrs.field(default=None, hash=False)
+    note: str | None = attrs.field(default=None, hash=False)
+    reason: LapseReason | None = attrs.field(default=None, converter=_reason, hash=False)
+    deadline: date | None = attrs.field(default=None, hash=False)
+    expires: date | None = attrs.field(default=None, hash=False)
+    _id: str | None = attrs.field(default=None, alias="id", hash=False)
 
     def __attrs_post_init__(self) -> None:
         _checks.fields(

@@ -32,10 +32,10 @@ class Status:
     deadline or an expiry rather than a reported event. `evidence` is the event that moved it
     into the stage (None when inferred). `deadline` and `expires` are the dates in force,
     after any extension. `at_risk_from` names the linked commitments that have lapsed while
-    this one is live.
+    this one is live. A status does not repeat its commitment's id: it is the value under
+    that id in a snapshot, and two commitments in the same state have equal statuses.
     """
 
-    commitment: str
     stage: Stage | None
     since: date | None = None
     reason: LapseReason | None = None
@@ -49,6 +49,10 @@ class Status:
     def at_risk(self) -> bool:
         """True when the commitment is live and a commitment it is linked to has lapsed."""
         return bool(self.at_risk_from)
+
+
+NO_STAGE = Status(None)
+"""The status of a commitment without dates before its first event (shared: it is frozen)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -180,11 +184,13 @@ class Course:
         return status
 
     def _build(self, i: int) -> Status:
-        c = self.commitment
         if i == 0:
-            return Status(c.id, None, None, None, False, None, c.deadline, c.expires)
-        # A state holds Status's fields after the commitment, in order.
-        return Status(c.id, *self.states[i - 1])
+            c = self.commitment
+            if c.deadline is None and c.expires is None:
+                return NO_STAGE
+            return Status(None, None, None, False, None, c.deadline, c.expires)
+        # A state holds Status's fields, in order (all but the risk, added on demand).
+        return Status(*self.states[i - 1])
 
     def transitions(self) -> tuple[Transition, ...]:
         """Every step as a `Transition` (for a course replayed `with_steps`)."""
@@ -238,9 +244,10 @@ def replay(
     deadline = commitment.deadline
     expires = commitment.expires
     today = -1
+    shift = DAY_SHIFT
 
     for key, event in entries:
-        day = key >> DAY_SHIFT
+        day = key >> shift
         if day != today:
             if stage in live and (deadline is not None or expires is not None):
                 fired = _time_lapse(limits, stage, deadline, expires, today, day)

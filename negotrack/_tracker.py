@@ -29,7 +29,7 @@ from ._exceptions import (
     UnknownCommitment,
 )
 from ._lifecycle import LIFECYCLE, EventKind, Lifecycle
-from ._timeline import Anomaly, Course, Entry, Status, Transition, entry_key, replay
+from ._timeline import DAY_SHIFT, Anomaly, Course, Entry, Status, Transition, entry_key, replay
 
 if TYPE_CHECKING:
     from ._scenario import Scenario
@@ -99,7 +99,10 @@ class Tracker:
         self._through_machine = through_machine
         self._engine: Engine = engine(lifecycle)
         order = lifecycle.same_day_order
-        self._rank = {kind: i for i, kind in enumerate(order)}
+        # Each kind's same-day rank, already in place in an entry's key (see entry_key).
+        self._shifted_rank = {
+            kind: entry_key(0, order.index(kind), 0) if order else 0 for kind in EventKind
+        }
         self._store: Recorder | None = None
         self._closed = False
         self._pending = False  # memory holds a change its store has not committed yet
@@ -111,9 +114,14 @@ class Tracker:
         self._counterparts: dict[str, list[str]] = {}
         self._entries: dict[str, list[Entry]] = {}
         self._log: list[Event] = []
-        self._seen: set[Event] = set()
+        # Recorded events by (commitment, kind, date): equal events share a key, and a
+        # tuple of three cached hashes is cheaper to look up than an event's own hash.
+        self._seen: dict[tuple[str, EventKind, date], list[Event]] = {}
         self._named: dict[str, Event] = {}
         self._views: dict[date | None, dict[str, Course]] = {}
+        # Per view, (id, course) in the order added, once every course is folded.
+        self._rows: dict[date | None, list[tuple[str, Course]]] = {}
+        self._linked: list[str] = []  # commitments with counterparts, in the order added
 
     # -- what the tracker holds ------------------------------------------------------------
 
@@ -262,22 +270,26 @@ class Tracker:
             return self._snapshot(day, known_by)
 
     def _snapshot(self, day: int, known_by: date | None) -> dict[str, Status]:
-        view = self._view(known_by)
-        commitments = self._commitments
+        rows = self._rows.get(known_by)
+        if rows is None:
+            view = self._view(known_by)
+            for cid in self._commitments:
+                if cid not in view:
+                    view[cid] = self._replay(cid, known_by)
+            rows = [(cid, view[cid]) for cid in self._commitments]
+            self._rows[known_by] = rows
+        # The hot loop of a chart over many dates: one bisection and one index per
+        # commitment, statuses built once and shared between dates.
+        result = {
+            cid: course.statuses[i] or course.status(i)
+            for cid, course in rows
+            for i in (bisect_right(course.points, day),)
+        }
         live = self.lifecycle.live
-        counterparts = self._counterparts
-        result: dict[str, Status] = {}
-        for cid in commitments:
-            course = view.get(cid)
-            if course is None:
-                course = view[cid] = self._replay(cid, known_by)
-            i = bisect_right(course.points, day)
-            status = course.statuses[i]
-            if status is None:
-                status = course.status(i)
-            if counterparts[cid] and status.stage in live:
-                status = self._with_risk(status, day, known_by)
-            result[cid] = status
+        for cid in self._linked:
+            status = result[cid]
+            if status.stage in live:
+                result[cid] = self._with_risk(cid, status, day, known_by)
         return result
 
     def history(self, commitment: str, *, known_by: date | None = None) -> tuple[Transition, ...]:
@@ -336,6 +348,8 @@ class Tracker:
                 _append_new(self._counterparts[c.id], link.target)
                 if link.kind is LinkKind.RECIPROCAL:
                     _append_new(self._counterparts[link.target], c.id)
+        self._linked = [cid for cid, others in self._counterparts.items() if others]
+        self._rows.clear()
 
     def _take(self, events: Iterable[Event]) -> list[Entry]:
         """Take in the events not recorded yet; return their entries (to undo them).
@@ -347,7 +361,7 @@ class Tracker:
         entries = self._entries
         seen = self._seen
         named = self._named
-        rank = self._rank
+        rank = self._shifted_rank
         seq = len(self._log)
         added: list[Entry] = []
         append = added.append
@@ -356,7 +370,10 @@ class Tracker:
                 mine = entries.get(event.commitment)
                 if mine is None:
                     raise UnknownCommitment(event.commitment, known=list(entries))
-                if event in seen:
+                on = event.on
+                key = (event.commitment, event.kind, on)
+                same = seen.get(key)
+                if same is not None and event in same:
                     continue
                 given = event._id
                 if given is not None:
@@ -366,8 +383,12 @@ class Tracker:
                             raise ConflictingEvent(given, recorded=earlier, offered=event)
                         continue
                     named[given] = event
-                seen.add(event)
-                entry = (entry_key(event.on.toordinal(), rank.get(event.kind, 0), seq), event)
+                if same is None:
+                    seen[key] = [event]
+                else:
+                    same.append(event)
+                # entry_key, inlined: this loop runs once per event recorded.
+                entry = ((on.toordinal() << DAY_SHIFT) | rank[event.kind] | seq, event)
                 seq += 1
                 mine.append(entry)
                 append(entry)
@@ -385,7 +406,10 @@ class Tracker:
         for entry in reversed(added):
             event = entry[1]
             self._entries[event.commitment].remove(entry)
-            self._seen.discard(event)
+            same = self._seen[event.commitment, event.kind, event.on]
+            same.remove(event)
+            if not same:
+                del self._seen[event.commitment, event.kind, event.on]
             if event._id is not None:
                 del self._named[event._id]
             touched.add(event.commitment)
@@ -394,6 +418,7 @@ class Tracker:
         self._invalidate(touched)
 
     def _invalidate(self, commitments: set[str]) -> None:
+        self._rows.clear()
         for view in self._views.values():
             for cid in commitments:
                 view.pop(cid, None)
@@ -422,6 +447,7 @@ class Tracker:
             if len(self._views) >= _VIEWS_KEPT:
                 oldest = next(k for k in self._views if k is not None)
                 del self._views[oldest]
+                self._rows.pop(oldest, None)
             view = self._views[known_by] = {}
         return view
 
@@ -455,14 +481,16 @@ class Tracker:
         course = self._course(commitment, known_by)
         status = course.status(course.position(day))
         if self._counterparts[commitment] and status.stage in self.lifecycle.live:
-            status = self._with_risk(status, day, known_by)
+            status = self._with_risk(commitment, status, day, known_by)
         return status
 
-    def _with_risk(self, status: Status, day: int, known_by: date | None) -> Status:
+    def _with_risk(
+        self, commitment: str, status: Status, day: int, known_by: date | None
+    ) -> Status:
         lapsed = self.lifecycle.lapsed
         risk = tuple(
             other
-            for other in self._counterparts[status.commitment]
+            for other in self._counterparts[commitment]
             if self._course(other, known_by).stage_on(day) is lapsed
         )
         return attrs.evolve(status, at_risk_from=risk) if risk else status
