@@ -64,12 +64,26 @@ class Commitment:
     note: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        _checks.fields(
-            self,
-            text=("id", "title", "by", "to"),
-            optional_text=("subject", "note"),
-            optional_day=("deadline", "expires"),
-        )
+        if not (
+            type(self.id) is str
+            and type(self.title) is str
+            and type(self.by) is str
+            and type(self.to) is str
+            and self.id.strip()
+            and self.title.strip()
+            and self.by.strip()
+            and self.to.strip()
+            and (self.subject is None or type(self.subject) is str)
+            and (self.note is None or type(self.note) is str)
+            and (self.deadline is None or type(self.deadline) is date)
+            and (self.expires is None or type(self.expires) is date)
+        ):
+            _checks.fields(
+                self,
+                text=("id", "title", "by", "to"),
+                optional_text=("subject", "note"),
+                optional_day=("deadline", "expires"),
+            )
         seen: set[Link] = set()
         for link in self.links:
             if link.target == self.id:

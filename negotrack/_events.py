@@ -52,38 +52,53 @@ class Event:
     _id: str | None = attrs.field(default=None, alias="id", hash=False)
 
     def __attrs_post_init__(self) -> None:
-        _checks.fields(
-            self,
-            text=("commitment",),
-            optional_text=("actor", "source", "quote", "note", "_id"),
-            day=("on",),
-            optional_day=("reported", "deadline", "expires"),
-        )
+        # The usual event passes this one expression; anything else goes through the full
+        # checks, which accept subclasses and name what is wrong.
+        if not (
+            type(self.commitment) is str
+            and self.commitment.strip()
+            and type(self.on) is date
+            and (self.reported is None or type(self.reported) is date)
+            and (self.actor is None or type(self.actor) is str)
+            and (self.source is None or type(self.source) is str)
+            and (self.quote is None or type(self.quote) is str)
+            and (self.note is None or type(self.note) is str)
+            and (self._id is None or type(self._id) is str)
+        ):
+            _checks.fields(
+                self,
+                text=("commitment",),
+                optional_text=("actor", "source", "quote", "note", "_id"),
+                day=("on",),
+                optional_day=("reported", "deadline", "expires"),
+            )
         kind = self.kind
         if self.reason is not None and kind is not EventKind.LAPSED:
             raise ValueError(
                 f"reason={self.reason.value!r} goes only with a 'lapsed' event, "
                 f"not {kind.value!r}; drop the reason or change the kind to 'lapsed'"
             )
-        dated = {"deadline": self.deadline, "expires": self.expires}
         if kind is EventKind.EXTENDED:
-            if self.deadline is None and self.expires is None:
+            self._check_extension()
+        elif self.deadline is not None or self.expires is not None:
+            name = "deadline" if self.deadline is not None else "expires"
+            raise ValueError(
+                f"{name} goes only with an 'extended' event, not {kind.value!r}; "
+                "record an 'extended' event to move a date"
+            )
+
+    def _check_extension(self) -> None:
+        if self.deadline is None and self.expires is None:
+            raise ValueError(
+                "an 'extended' event needs a new deadline, a new expires date, or both"
+            )
+        _checks.fields(self, optional_day=("deadline", "expires"))
+        for name, value in (("deadline", self.deadline), ("expires", self.expires)):
+            if value is not None and value < self.on:
                 raise ValueError(
-                    "an 'extended' event needs a new deadline, a new expires date, or both"
+                    f"an extension on {self.on.isoformat()} cannot set {name} to the earlier "
+                    f"date {value.isoformat()}; expected a date on or after the event"
                 )
-            for name, value in dated.items():
-                if value is not None and value < self.on:
-                    raise ValueError(
-                        f"an extension on {self.on.isoformat()} cannot set {name} to the earlier "
-                        f"date {value.isoformat()}; expected a date on or after the event"
-                    )
-        else:
-            for name, value in dated.items():
-                if value is not None:
-                    raise ValueError(
-                        f"{name} goes only with an 'extended' event, not {kind.value!r}; "
-                        "record an 'extended' event to move a date"
-                    )
 
     @property
     def id(self) -> str:

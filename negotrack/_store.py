@@ -14,19 +14,21 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from ._commitments import Commitment, Link
 from ._events import Event
 from ._exceptions import StoreBusy, StoreError
-from ._lifecycle import LIFECYCLE, Lifecycle
+from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Lifecycle
 from ._scenario import Scenario
 from ._tracker import News, Tracker
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4E54524B  # "NTRK": marks the file as a negotrack store
@@ -302,12 +304,26 @@ class Store:
             rows = self._db.execute("SELECT value FROM meta WHERE key = 'scenario'").fetchone()
             scenario = None if rows is None else json.loads(rows[0])
             rows = self._after("commitments", _COMMITMENT_COLUMNS, self._commitments_seen)
-            commitments = [_commitment(row[1:]) for row in rows]
+            commitments = self._decode(rows, _commitment, "commitment")
             self._commitments_seen = rows[-1][0] if rows else self._commitments_seen
             rows = self._after("events", _EVENT_COLUMNS, self._events_seen)
-            events = [_event(row[1:]) for row in rows]
+            events = self._decode(rows, _event, "event")
             self._events_seen = rows[-1][0] if rows else self._events_seen
         return News(scenario, commitments, events)
+
+    def _decode(
+        self, rows: list[tuple[Any, ...]], decode: Callable[[Any], T], what: str
+    ) -> list[T]:
+        """Rows to value objects; a row that fails their checks is a damaged file."""
+        try:
+            return [decode(row[1:]) for row in rows]
+        except (TypeError, ValueError, KeyError) as err:
+            bad = next(row for row in rows if not _decodes(decode, row[1:]))
+            raise StoreError(
+                self.path,
+                f"the {what} at position {bad[0]} is not valid ({err}); the file was changed "
+                "outside negotrack: restore it from a copy",
+            ) from None
 
     def _after(self, table: str, columns: str, position: int) -> list[tuple[Any, ...]]:
         """The rows of `table` appended after `position`, in order, position first."""
@@ -329,6 +345,18 @@ class Store:
             return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
+def _decodes(decode: Callable[[Any], object], row: tuple[Any, ...]) -> bool:
+    try:
+        decode(row)
+    except (TypeError, ValueError, KeyError):
+        return False
+    return True
+
+
+_KINDS = {kind.value: kind for kind in EventKind}
+_REASONS = {reason.value: reason for reason in LapseReason}
+
+
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
@@ -348,7 +376,7 @@ def _commitment(row: tuple[Any, ...]) -> Commitment:
         deadline=_day(deadline),
         expires=_day(expires),
         note=note,
-        links=tuple(Link(kind, target) for kind, target in json.loads(links)),
+        links=() if links == "[]" else tuple(Link(k, t) for k, t in json.loads(links)),
     )
 
 
@@ -356,16 +384,16 @@ def _event(row: tuple[Any, ...]) -> Event:
     eid, given, cid, kind, on, reported, actor, source, quote, note, reason, deadline, expires = row
     return Event(
         commitment=cid,
-        kind=kind,
+        kind=_KINDS[kind],
         on=date.fromisoformat(on),
-        reported=_day(reported),
+        reported=None if reported is None else date.fromisoformat(reported),
         actor=actor,
         source=source,
         quote=quote,
         note=note,
-        reason=reason,
-        deadline=_day(deadline),
-        expires=_day(expires),
+        reason=None if reason is None else _REASONS[reason],
+        deadline=None if deadline is None else date.fromisoformat(deadline),
+        expires=None if expires is None else date.fromisoformat(expires),
         id=eid if given else None,
     )
 

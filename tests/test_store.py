@@ -93,6 +93,19 @@ class TestFile:
             nt.open(path)
         assert str(path) in str(caught.value)
 
+    def test_row_changed_outside_negotrack(self, tmp_path: Path) -> None:
+        """A row edited by hand into something invalid is a StoreError naming its position."""
+        path = tmp_path / "edited.db"
+        with nt.open(path) as t:
+            t.add(commitment())
+            t.record(event("approved", "2025-01-01"), event("implemented", "2025-02-01"))
+        with sqlite3.connect(path) as db:
+            db.execute("DROP TRIGGER events_are_kept")
+            db.execute("UPDATE events SET kind = 'adopted' WHERE position = 2")
+        with pytest.raises(nt.StoreError, match="event at position 2 is not valid") as caught:
+            nt.open(path)
+        assert str(path) in str(caught.value)
+
     def test_directory_and_missing_folder(self, tmp_path: Path) -> None:
         """A directory, or a file in a folder that does not exist, is a StoreError."""
         with pytest.raises(nt.StoreError, match="is a directory"):
