@@ -11,7 +11,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -137,7 +138,7 @@ class Course:
 
     anomalies: list[tuple[Event, Stage | None, int]]
 
-    def __init__(self, commitment: Commitment, *, with_steps: bool = False) -> None:
+    def __init__(self, commitment: Commitment, steps: list[Any] | None = None) -> None:
         self.commitment = commitment
         self.points: list[int] = []
         # (stage, since, reason, inferred, evidence, deadline, expires)
@@ -159,7 +160,7 @@ class Course:
                 ]
             ]
             | None
-        ) = [] if with_steps else None
+        ) = steps
         # (event, stage met, index of the state in force, -1 before the first); most
         # commitments have none, so they share one empty tuple until the first.
         self.anomalies = _NONE
@@ -225,8 +226,13 @@ def replay(
     Each event is looked up in the table compiled from the engine's Machine or, with
     `through_machine`, fired through the Machine itself (slower; the two must agree).
     `with_steps` keeps every step for the history.
+
+    At each change of day, before the new day's events, a time limit that fell on a day
+    in [last day with events, new day) fires, if the commitment is live then: so a limit
+    fires on its own day only, after that day's explicit events; one that fell while the
+    commitment was not live is spent. The end of the log is a day after every other.
     """
-    course = Course(commitment, with_steps=with_steps)
+    course = Course(commitment, [] if with_steps else None)
     if not entries:
         return course
     outcomes = engine.outcomes
@@ -246,13 +252,20 @@ def replay(
     today = -1
     shift = DAY_SHIFT
 
-    for key, event in entries:
+    for key, event in chain(entries, _END):
         day = key >> shift
         if day != today:
             if stage in live and (deadline is not None or expires is not None):
-                fired = _time_lapse(limits, stage, deadline, expires, today, day)
-                if fired is not None:
-                    due, why = fired
+                # The earliest limit due in [today, day); ties go to the one listed first.
+                due = -1
+                why = None
+                for watches_deadline, delay, cause, exempt in limits:
+                    value = deadline if watches_deadline else expires
+                    if value is not None and stage not in exempt:
+                        falls = value.toordinal() + delay
+                        if today <= falls < day and (why is None or falls < due):
+                            due, why = falls, cause
+                if why is not None:
                     if steps is not None:
                         steps.append(
                             (due, EventKind.LAPSED, stage, lapsed, None, why, deadline, expires)
@@ -261,7 +274,10 @@ def replay(
                     since = date.fromordinal(due)
                     points.append(due)
                     states.append((lapsed, since, why, True, None, deadline, expires))
+            if event is None:
+                break
             today = day
+        assert event is not None
         kind = event.kind
         target = outcomes.get((stage, kind)) if fire is None else fire(stage, kind)
         if target is None:
@@ -289,17 +305,12 @@ def replay(
                 points.append(day)
                 states.append((target, since, reason, False, event, deadline, expires))
 
-    if stage in live and (deadline is not None or expires is not None):
-        fired = _time_lapse(limits, stage, deadline, expires, today, None)
-        if fired is not None:
-            due, why = fired
-            if steps is not None:
-                steps.append((due, EventKind.LAPSED, stage, lapsed, None, why, deadline, expires))
-            points.append(due)
-            states.append((lapsed, date.fromordinal(due), why, True, None, deadline, expires))
     course.statuses = [None] * (len(states) + 1)
     return course
 
+
+# Marks the end of a log: its day comes after every real day, so the last time limit fires.
+_END: tuple[tuple[int, None], ...] = ((1 << (DAY_SHIFT + 32), None),)
 
 # A time limit as replay uses it: (watches the deadline rather than expires, delay in days,
 # reason, exempt stages).
@@ -312,30 +323,3 @@ def compile_limits(lifecycle: Lifecycle) -> tuple[CompiledLimit, ...]:
         (limit.field == "deadline", limit.delay, limit.reason, limit.exempt)
         for limit in lifecycle.time_limits
     )
-
-
-def _time_lapse(
-    limits: Sequence[CompiledLimit],
-    stage: Stage,
-    deadline: date | None,
-    expires: date | None,
-    today: int,
-    next_day: int | None,
-) -> tuple[int, LapseReason] | None:
-    """The earliest time limit falling in [today, next_day), as (day ordinal, reason).
-
-    A limit fires on its own day only: one that fell while the commitment was not live (or
-    before its first event) is spent and does not fire later. Ties go to the limit listed
-    first.
-    """
-    best: tuple[int, LapseReason] | None = None
-    for watches_deadline, delay, reason, exempt in limits:
-        value = deadline if watches_deadline else expires
-        if value is None or stage in exempt:
-            continue
-        due = value.toordinal() + delay
-        if due < today or (next_day is not None and due >= next_day):
-            continue
-        if best is None or due < best[0]:
-            best = (due, reason)
-    return best

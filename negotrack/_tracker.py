@@ -116,7 +116,8 @@ class Tracker:
         self._log: list[Event] = []
         # Recorded events by (commitment, kind, date): equal events share a key, and a
         # tuple of three cached hashes is cheaper to look up than an event's own hash.
-        self._seen: dict[tuple[str, EventKind, date], list[Event]] = {}
+        # The value is the event, or the list of events when several share the key.
+        self._seen: dict[tuple[str, EventKind, date], Event | list[Event]] = {}
         self._named: dict[str, Event] = {}
         self._views: dict[date | None, dict[str, Course]] = {}
         # Per view, (id, course) in the order added, once every course is folded.
@@ -373,7 +374,9 @@ class Tracker:
                 on = event.on
                 key = (event.commitment, event.kind, on)
                 same = seen.get(key)
-                if same is not None and event in same:
+                if same is not None and (
+                    same == event if type(same) is Event else event in same  # type: ignore[operator]
+                ):
                     continue
                 given = event._id
                 if given is not None:
@@ -384,9 +387,11 @@ class Tracker:
                         continue
                     named[given] = event
                 if same is None:
-                    seen[key] = [event]
+                    seen[key] = event
+                elif type(same) is Event:
+                    seen[key] = [same, event]
                 else:
-                    same.append(event)
+                    same.append(event)  # type: ignore[union-attr]
                 # entry_key, inlined: this loop runs once per event recorded.
                 entry = ((on.toordinal() << DAY_SHIFT) | rank[event.kind] | seq, event)
                 seq += 1
@@ -406,10 +411,12 @@ class Tracker:
         for entry in reversed(added):
             event = entry[1]
             self._entries[event.commitment].remove(entry)
-            same = self._seen[event.commitment, event.kind, event.on]
-            same.remove(event)
-            if not same:
-                del self._seen[event.commitment, event.kind, event.on]
+            key = (event.commitment, event.kind, event.on)
+            same = self._seen[key]
+            if isinstance(same, list) and len(same) > 1:
+                same.remove(event)
+            else:
+                del self._seen[key]
             if event._id is not None:
                 del self._named[event._id]
             touched.add(event.commitment)
