@@ -16,18 +16,21 @@ E = TypeVar("E", bound=enum.Enum)
 
 
 def text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Require a non-empty string."""
-    if not isinstance(value, str) or not value.strip():
-        raise TypeError(
-            f"{attribute.name} must be a non-empty str, got {value!r} ({type(value).__name__})"
-        )
+    """Require a string that is not blank."""
+    _text(attribute.name, value)
 
 
 def optional_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Require None or a string."""
-    if value is not None and not isinstance(value, str):
+    """Require None or a string that is not blank (None is how to say "nothing")."""
+    if value is not None:
+        _text(attribute.name, value, "or None")
+
+
+def _text(name: str, value: Any, alternative: str = "") -> None:
+    if not isinstance(value, str) or not value or value.isspace():
         raise TypeError(
-            f"{attribute.name} must be a str or None, got {value!r} ({type(value).__name__})"
+            f"{name.lstrip('_')} must be a non-blank str{' ' + alternative if alternative else ''}"
+            f", got {value!r} ({type(value).__name__})"
         )
 
 
@@ -45,6 +48,11 @@ def optional_day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
         day(instance, attribute, value)
 
 
+def plain(value: object) -> bool:
+    """True for a str that is not blank: the usual case, which `fields` then need not see."""
+    return type(value) is str and bool(value) and not value.isspace()
+
+
 def fields(
     instance: Any,
     *,
@@ -59,18 +67,11 @@ def fields(
     fields in one call from ``__attrs_post_init__`` instead of one validator call per field.
     """
     for name in text:
-        value = getattr(instance, name)
-        if not isinstance(value, str) or not value.strip():
-            raise TypeError(
-                f"{name.lstrip('_')} must be a non-empty str, "
-                f"got {value!r} ({type(value).__name__})"
-            )
+        _text(name, getattr(instance, name))
     for name in optional_text:
         value = getattr(instance, name)
-        if value is not None and not isinstance(value, str):
-            raise TypeError(
-                f"{name.lstrip('_')} must be a str or None, got {value!r} ({type(value).__name__})"
-            )
+        if value is not None:
+            _text(name, value, "or None")
     for name in day:
         _day(name, getattr(instance, name))
     for name in optional_day:

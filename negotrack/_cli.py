@@ -19,7 +19,7 @@ from typing import Any, NoReturn, TextIO
 from . import __version__
 from ._engine import diagram
 from ._events import Event
-from ._exceptions import NegotrackError, StoreError
+from ._exceptions import NegotrackError
 from ._format import load_with_lines
 from ._scenario import dump
 from ._store import merge
@@ -198,9 +198,7 @@ def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], P
             f"(see negotrack {args.command} --help)"
         )
     if args.db is not None:
-        if not args.db.exists():
-            raise StoreError(args.db, "no such store; create one with `negotrack record`")
-        return negotrack_open(args.db), {}, args.db
+        return negotrack_open(args.db, create=False), {}, args.db
     tracker, lines = load_with_lines(args.file)
     return tracker, lines, args.file
 
@@ -237,9 +235,7 @@ def _record(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
-    if not args.db.exists():
-        raise StoreError(args.db, "no such store; create one with `negotrack record`")
-    with negotrack_open(args.db) as tracker:
+    with negotrack_open(args.db, create=False) as tracker:
         dump(tracker, args.output)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
     print(f"{args.output}: wrote {n_c} commitments and {n_e} events from {args.db}", file=out)

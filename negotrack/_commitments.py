@@ -65,16 +65,12 @@ class Commitment:
 
     def __attrs_post_init__(self) -> None:
         if not (
-            type(self.id) is str
-            and type(self.title) is str
-            and type(self.by) is str
-            and type(self.to) is str
-            and self.id.strip()
-            and self.title.strip()
-            and self.by.strip()
-            and self.to.strip()
-            and (self.subject is None or type(self.subject) is str)
-            and (self.note is None or type(self.note) is str)
+            _checks.plain(self.id)
+            and _checks.plain(self.title)
+            and _checks.plain(self.by)
+            and _checks.plain(self.to)
+            and (self.subject is None or _checks.plain(self.subject))
+            and (self.note is None or _checks.plain(self.note))
             and (self.deadline is None or type(self.deadline) is date)
             and (self.expires is None or type(self.expires) is date)
         ):

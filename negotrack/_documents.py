@@ -10,6 +10,7 @@ Writing is atomic: a temporary file in the same folder replaces the target in on
 
 from __future__ import annotations
 
+import contextlib
 import json
 import json.decoder
 import json.scanner
@@ -17,7 +18,7 @@ import os
 import re
 import tempfile
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +123,12 @@ def write(path: Path, document: Any) -> None:
             default_flow_style=False,
             width=100,
         )
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    if path.is_dir():
+        raise ScenarioError(path, None, "is a directory; expected a file to write")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise ScenarioError(path, None, f"cannot be written ({err.strerror or err})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -186,30 +191,55 @@ class _Composer(_Parser, _CoreResolver):  # type: ignore[misc]
 
 
 _TAG = "tag:yaml.org,2002:"
+
+
+def _float(text: str) -> float:
+    """A YAML float: decimal, or .inf and .nan in their YAML spellings."""
+    if text.lstrip("+-").lower() in (".inf", ".nan"):
+        return float(text.replace(".", "", 1))  # "-.inf" is "-inf" to Python
+    return float(text)
+
+
 _SCALARS: dict[str, Callable[[str], Any]] = {
     _TAG + "str": str,
     _TAG + "int": int,
-    _TAG + "float": float,
+    _TAG + "float": _float,
     _TAG + "bool": lambda v: v.lower() == "true",
     _TAG + "null": lambda v: None,
 }
 
 
 def _read_yaml(path: Path, text: str) -> Any:
-    _refuse_aliases(path, text)
-    composer = _Composer(text)
+    with _yaml_errors(path, text):
+        _refuse_aliases(path, text)
+        composer = _Composer(text)
+        try:
+            node = composer.get_single_node()
+        finally:
+            composer.dispose()
+        if node is None:
+            raise ScenarioError(
+                path, 1, "the file is empty; expected a scenario (negotrack: 1, ...)"
+            )
+        return _Builder(path).build(node)
+
+
+@contextlib.contextmanager
+def _yaml_errors(path: Path, text: str) -> Iterator[None]:
+    """Turn whatever PyYAML raises into one ScenarioError with a line."""
     try:
-        node = composer.get_single_node()
+        yield
     except yaml.MarkedYAMLError as err:
         raise _yaml_error(path, err) from None
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        char = err.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+        raise ScenarioError(
+            path, line, f"character {shown} is not allowed in YAML; remove it"
+        ) from None
     except yaml.YAMLError as err:
         raise ScenarioError(path, None, f"is not valid YAML ({err})") from None
-    finally:
-        composer.dispose()
-    if node is None:
-        raise ScenarioError(path, 1, "the file is empty; expected a scenario (negotrack: 1, ...)")
-    try:
-        return _Builder(path).build(node)
     except RecursionError:
         raise ScenarioError(path, None, "YAML nested too deeply to be a scenario") from None
 
@@ -218,7 +248,8 @@ def _refuse_aliases(path: Path, text: str) -> None:
     """Refuse anchors and aliases from the event stream, before anything is composed.
 
     A scenario never needs them, and refusing them outright is what makes an alias bomb
-    (a few lines that expand into billions of items) cost nothing.
+    (a few lines that expand into billions of items) cost nothing. (libyaml composes in C,
+    so this is a pass of its own rather than a hook in the composer.)
     """
     parser = _Composer(text)
     try:
@@ -236,8 +267,6 @@ def _refuse_aliases(path: Path, text: str) -> None:
                     _line(event.start_mark),
                     f"YAML anchor &{event.anchor} is not allowed; write the value out",
                 )
-    except yaml.MarkedYAMLError as err:
-        raise _yaml_error(path, err) from None
     finally:
         parser.dispose()
 
@@ -265,13 +294,9 @@ class _Builder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.seen: set[int] = set()
 
     def build(self, node: yaml.nodes.Node) -> Any:
         line = node.start_mark.line + 1
-        if id(node) in self.seen:  # pragma: no cover - aliases are refused before composing
-            raise ScenarioError(self.path, line, "YAML aliases are not allowed")
-        self.seen.add(id(node))
         if isinstance(node, yaml.nodes.MappingNode):
             return self._mapping(node, line)
         if isinstance(node, yaml.nodes.SequenceNode):
@@ -342,6 +367,14 @@ _JSON_OBJECT: Any = json.decoder.JSONObject  # type: ignore[attr-defined]
 _JSON_ARRAY: Any = json.decoder.JSONArray  # type: ignore[attr-defined]
 
 
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read_json(path: Path, text: str) -> Any:
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
@@ -365,6 +398,14 @@ def _read_json(path: Path, text: str) -> Any:
         result.line = line
         result.lines = {}
         for (key, value), start in zip(pairs, starts, strict=True):
+            for text in (key, value):
+                if isinstance(text, str) and not _is_unicode(text):
+                    raise ScenarioError(
+                        path,
+                        line_at(start),
+                        f"{text!r} holds a lone surrogate escape (\\ud800-\\udfff), which "
+                        "is not a character; expected valid Unicode text",
+                    )
             if key in result:
                 raise ScenarioError(
                     path,

@@ -32,8 +32,9 @@ class Event:
     `kind` and `reason` accept a member or its string value. `reported` is the date the event
     became known (by default its own date). `reason` goes only with `lapsed`; `deadline` and
     `expires` only with `extended`, which needs at least one of them. `id` is optional: when
-    it is not given, it is derived from the content, so the same event recorded twice is
-    recognised as one.
+    it is not given, it is derived from the content (``ev-`` and a digest), so the same
+    event recorded twice is recognised as one; ids starting with ``ev-`` are reserved for
+    derived ids.
     """
 
     # Equal events have equal hashes however few fields the hash reads: these three tell
@@ -55,15 +56,14 @@ class Event:
         # The usual event passes this one expression; anything else goes through the full
         # checks, which accept subclasses and name what is wrong.
         if not (
-            type(self.commitment) is str
-            and self.commitment.strip()
+            _checks.plain(self.commitment)
             and type(self.on) is date
             and (self.reported is None or type(self.reported) is date)
-            and (self.actor is None or type(self.actor) is str)
-            and (self.source is None or type(self.source) is str)
-            and (self.quote is None or type(self.quote) is str)
-            and (self.note is None or type(self.note) is str)
-            and (self._id is None or type(self._id) is str)
+            and (self.actor is None or _checks.plain(self.actor))
+            and (self.source is None or _checks.plain(self.source))
+            and (self.quote is None or _checks.plain(self.quote))
+            and (self.note is None or _checks.plain(self.note))
+            and (self._id is None or _checks.plain(self._id))
         ):
             _checks.fields(
                 self,
@@ -72,6 +72,14 @@ class Event:
                 day=("on",),
                 optional_day=("reported", "deadline", "expires"),
             )
+        if self._id is not None and self._id.startswith(_DERIVED):
+            if self._id != content_id(self):
+                raise ValueError(
+                    f"id {self._id!r} looks like an id negotrack derives from an event's "
+                    f"content ({_DERIVED}...), but this event's is {content_id(self)!r}; "
+                    "choose an id without that prefix, or leave the id out"
+                )
+            object.__setattr__(self, "_id", None)  # the derived id itself: no id given
         kind = self.kind
         if self.reason is not None and kind is not EventKind.LAPSED:
             raise ValueError(
@@ -129,4 +137,7 @@ def content_id(event: Event) -> str:
         None if event.expires is None else event.expires.isoformat(),
     ]
     digest = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
-    return f"ev-{digest[:20]}"
+    return f"{_DERIVED}{digest[:20]}"
+
+
+_DERIVED = "ev-"  # the prefix of derived ids, reserved for them

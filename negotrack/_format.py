@@ -216,7 +216,6 @@ def load_with_lines(
 def write_scenario(tracker: Tracker, path: str | os.PathLike[str]) -> None:
     """Write `tracker` as a scenario file, atomically (see `negotrack.dump`)."""
     where = Path(path)
-    _documents.format_of(where)
     _documents.write(where, document(tracker, default_id=where.stem))
 
 

@@ -157,11 +157,6 @@ class Lifecycle:
         """Map each valid (stage, event) to the stage that results."""
         return {(source, event): target for source, event, target in self.edges()}
 
-    def expected(self, stage: Stage | None) -> tuple[EventKind, ...]:
-        """Return the event kinds valid from `stage`, in same-day order."""
-        valid = {event for source, event, _ in self.edges() if source == stage}
-        return tuple(e for e in self.event_order() if e in valid)
-
     def event_order(self) -> tuple[EventKind, ...]:
         """Event kinds in the order they apply on one date (rule order when none is set)."""
         return self.same_day_order or tuple(rule.event for rule in self.rules)

@@ -89,14 +89,15 @@ def open(  # shadows the builtin inside this module only: negotrack.open is the 
     strict: bool = False,
     lifecycle: Lifecycle = LIFECYCLE,
     timeout: float = 5.0,
+    create: bool = True,
 ) -> Tracker:
-    """Open (or create) the store at `path` and return a tracker backed by it.
+    """Open the store at `path` (created when missing, unless ``create=False``).
 
     The tracker has the in-memory tracker's API; `add` and `record` return once what they
     wrote is committed to disk. `timeout` is how long a writer waits for another process's
     write lock before raising `StoreBusy`. Close it with `close()` or a ``with`` block.
     """
-    store = Store(Path(path), timeout=timeout)
+    store = Store(Path(path), timeout=timeout, create=create)
     try:
         tracker = Tracker(strict=strict, lifecycle=lifecycle)
         tracker._attach(store)
@@ -109,7 +110,7 @@ def open(  # shadows the builtin inside this module only: negotrack.open is the 
 class Store:
     """One SQLite file holding a scenario's description, its commitments and its events."""
 
-    def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
+    def __init__(self, path: Path, *, timeout: float = 5.0, create: bool = True) -> None:
         self.path = path
         self._commitments_seen = 0
         self._events_seen = 0
@@ -118,22 +119,28 @@ class Store:
             raise StoreError(path, "is a directory; expected a store file")
         if not path.parent.is_dir():
             raise StoreError(path, f"folder {str(path.parent)!r} does not exist")
+        if not create and not path.exists():
+            raise StoreError(path, "no such store; create one with `negotrack record`")
         with self._errors("open"):
             self._db = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
         try:
-            self._prepare()
+            self._prepare(create)
         except BaseException:
             self._db.close()
             raise
 
     # -- the file ----------------------------------------------------------------------------
 
-    def _prepare(self) -> None:
+    def _prepare(self, create: bool) -> None:
         with self._errors("open"):
             self._db.execute("PRAGMA foreign_keys = ON")
             application, version = self._identity()
+            if (application, version) == (0, 0) and not create:
+                raise StoreError(
+                    self.path, "is empty, not a negotrack store; create one with `negotrack record`"
+                )
             if application == 0 and version == 0:
                 with self.transaction():
                     application, version = self._identity()
@@ -190,6 +197,17 @@ class Store:
         """Turn SQLite's exceptions into StoreError naming the file."""
         try:
             yield
+        except UnicodeEncodeError as err:
+            bad = err.object[err.start : err.end]
+            raise StoreError(
+                self.path,
+                f"cannot store text that is not valid Unicode ({bad!r}: {err.reason}); "
+                "fix the text and try again",
+            ) from None
+        except sqlite3.IntegrityError as err:
+            raise StoreError(
+                self.path, f"the store refused the write ({err}); nothing was written"
+            ) from None
         except sqlite3.OperationalError as err:
             text = str(err)
             if "locked" in text or "busy" in text:
@@ -295,21 +313,48 @@ class Store:
     # -- reading -----------------------------------------------------------------------------
 
     def news(self) -> News:
-        """What was appended since the last call (everything, the first time)."""
+        """What was appended since the last `acknowledge` (everything, the first time).
+
+        The rows are read in one transaction, so that they are one consistent state of the
+        file even while other processes write; nothing moves until `acknowledge`.
+        """
         with self._errors("read"):
             version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
             if version == self._version:
-                return News(None, [], [])
-            self._version = version
-            rows = self._db.execute("SELECT value FROM meta WHERE key = 'scenario'").fetchone()
-            scenario = None if rows is None else json.loads(rows[0])
-            rows = self._after("commitments", _COMMITMENT_COLUMNS, self._commitments_seen)
-            commitments = self._decode(rows, _commitment, "commitment")
-            self._commitments_seen = rows[-1][0] if rows else self._commitments_seen
-            rows = self._after("events", _EVENT_COLUMNS, self._events_seen)
-            events = self._decode(rows, _event, "event")
-            self._events_seen = rows[-1][0] if rows else self._events_seen
-        return News(scenario, commitments, events)
+                return News(False, None, [], [], None)
+            reading = not self._db.in_transaction
+            if reading:
+                self._db.execute("BEGIN")
+            try:
+                row = self._db.execute("SELECT value FROM meta WHERE key = 'scenario'").fetchone()
+                commitment_rows = self._after(
+                    "commitments", _COMMITMENT_COLUMNS, self._commitments_seen
+                )
+                event_rows = self._after("events", _EVENT_COLUMNS, self._events_seen)
+            finally:
+                if reading:
+                    self._db.execute("COMMIT")
+        scenario = None if row is None else json.loads(row[0])
+        commitments = self._decode(commitment_rows, _commitment, "commitment")
+        events = self._decode(event_rows, _event, "event")
+        mark = (
+            version,
+            commitment_rows[-1][0] if commitment_rows else self._commitments_seen,
+            event_rows[-1][0] if event_rows else self._events_seen,
+        )
+        return News(True, scenario, commitments, events, mark)
+
+    def acknowledge(self, news: News) -> None:
+        """Record that the tracker took `news` in: the next `news` starts after it."""
+        if news.changed:
+            self._version, self._commitments_seen, self._events_seen = news.mark
+
+    def damaged(self, problem: str) -> StoreError:
+        """The error for a file whose content breaks negotrack's own rules."""
+        return StoreError(
+            self.path,
+            f"{problem}; the file was changed outside negotrack: restore it from a copy",
+        )
 
     def _decode(
         self, rows: list[tuple[Any, ...]], decode: Callable[[Any], T], what: str
@@ -319,11 +364,7 @@ class Store:
             return [decode(row[1:]) for row in rows]
         except (TypeError, ValueError, KeyError) as err:
             bad = next(row for row in rows if not _decodes(decode, row[1:]))
-            raise StoreError(
-                self.path,
-                f"the {what} at position {bad[0]} is not valid ({err}); the file was changed "
-                "outside negotrack: restore it from a copy",
-            ) from None
+            raise self.damaged(f"the {what} at position {bad[0]} is not valid ({err})") from None
 
     def _after(self, table: str, columns: str, position: int) -> list[tuple[Any, ...]]:
         """The rows of `table` appended after `position`, in order, position first."""
@@ -338,11 +379,6 @@ class Store:
     def _last(self, table: str) -> int:
         row = self._db.execute(f"SELECT max(position) FROM {table}").fetchone()
         return int(row[0] or 0)
-
-    def integrity(self) -> str:
-        """SQLite's own integrity check: 'ok' when the file is sound."""
-        with self._errors("check"):
-            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
 def _decodes(decode: Callable[[Any], object], row: tuple[Any, ...]) -> bool:

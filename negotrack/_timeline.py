@@ -123,9 +123,6 @@ def entry_key(day: int, rank: int, seq: int) -> int:
     return (day << DAY_SHIFT) | (rank << RANK_SHIFT) | seq
 
 
-_NONE: list[tuple[Event, Stage | None, int]] = []  # never appended to: see replay
-
-
 class Course:
     """The replayed timeline of one commitment (internal).
 
@@ -135,8 +132,6 @@ class Course:
     """
 
     __slots__ = ("anomalies", "commitment", "points", "states", "statuses", "steps")
-
-    anomalies: list[tuple[Event, Stage | None, int]]
 
     def __init__(self, commitment: Commitment, steps: list[Any] | None = None) -> None:
         self.commitment = commitment
@@ -161,9 +156,8 @@ class Course:
             ]
             | None
         ) = steps
-        # (event, stage met, index of the state in force, -1 before the first); most
-        # commitments have none, so they share one empty tuple until the first.
-        self.anomalies = _NONE
+        # (event, stage met, index of the state in force, -1 before the first)
+        self.anomalies: list[tuple[Event, Stage | None, int]] = []
         # statuses[i] is the status once i points have passed (0: no stage yet); built
         # on first use, because most states are never asked for. Sized by `replay`.
         self.statuses: list[Status | None] = [None]
@@ -281,8 +275,6 @@ def replay(
         kind = event.kind
         target = outcomes.get((stage, kind)) if fire is None else fire(stage, kind)
         if target is None:
-            if course.anomalies is _NONE:
-                course.anomalies = []
             course.anomalies.append((event, stage, len(states) - 1))
         elif kind is extended:
             if event.deadline is not None:
@@ -294,7 +286,8 @@ def replay(
             if steps is not None:
                 steps.append((day, kind, stage, stage, event, None, deadline, expires))
             points.append(day)
-            states.append((stage, since, states[-1][2], False, event, deadline, expires))
+            # The stage, its start and its evidence stay; only the dates in force move.
+            states.append((stage, since, None, False, states[-1][4], deadline, expires))
         else:
             reason = event.reason if target is lapsed else None
             if steps is not None:

@@ -1,9 +1,10 @@
 """The tracker: commitments, their dated events, and the answers derived from them.
 
 The event log is the truth; every answer is a fold over it (`negotrack._timeline.replay`),
-computed when first asked for and cached until an event touches the commitment again. No
-answer depends on the order in which events were recorded, and nothing depends on the wall
-clock: every question carries its own date.
+computed when first asked for and cached until an event touches the commitment again.
+Answers do not depend on the order in which events were recorded (except that events of one
+commitment, date and kind apply in recording order, as the lifecycle contract says), and
+nothing depends on the wall clock: every question carries its own date.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ if TYPE_CHECKING:
 
 
 class News(NamedTuple):
-    """What a store holds that the tracker has not seen yet."""
+    """What a store holds that the tracker has not seen yet (`changed` is False if nothing)."""
 
+    changed: bool
     scenario: dict[str, Any] | None
     commitments: list[Commitment]
     events: list[Event]
+    mark: Any  # where the store is to resume once the tracker has taken this in
 
 
 class Recorder(Protocol):
@@ -63,6 +66,10 @@ class Recorder(Protocol):
     def save_scenario(self, document: dict[str, Any] | None) -> None: ...
 
     def news(self) -> News: ...
+
+    def acknowledge(self, news: News) -> None: ...
+
+    def damaged(self, problem: str) -> Exception: ...
 
     def rewind(self) -> None: ...
 
@@ -122,7 +129,7 @@ class Tracker:
         self._views: dict[date | None, dict[str, Course]] = {}
         # Per view, (id, course) in the order added, once every course is folded.
         self._rows: dict[date | None, list[tuple[str, Course]]] = {}
-        self._linked: list[str] = []  # commitments with counterparts, in the order added
+        self._linked: set[str] = set()  # commitments with counterparts
 
     # -- what the tracker holds ------------------------------------------------------------
 
@@ -138,6 +145,7 @@ class Tracker:
             if self._store is not None:
                 self._store.save_scenario(None if scenario is None else _scenario_data(scenario))
             self._scenario = scenario
+            self._pending = True
 
     def close(self) -> None:
         """Close the tracker's store, if it has one; an in-memory tracker stays usable."""
@@ -349,7 +357,12 @@ class Tracker:
                 _append_new(self._counterparts[c.id], link.target)
                 if link.kind is LinkKind.RECIPROCAL:
                     _append_new(self._counterparts[link.target], c.id)
-        self._linked = [cid for cid, others in self._counterparts.items() if others]
+        for c in commitments:
+            if c.links:
+                self._linked.add(c.id)
+                self._linked.update(
+                    link.target for link in c.links if link.kind is LinkKind.RECIPROCAL
+                )
         self._rows.clear()
 
     def _take(self, events: Iterable[Event]) -> list[Entry]:
@@ -374,9 +387,7 @@ class Tracker:
                 on = event.on
                 key = (event.commitment, event.kind, on)
                 same = seen.get(key)
-                if same is not None and (
-                    same == event if type(same) is Event else event in same  # type: ignore[operator]
-                ):
+                if same is not None and (event in same if type(same) is list else same == event):
                     continue
                 given = event._id
                 if given is not None:
@@ -388,10 +399,10 @@ class Tracker:
                     named[given] = event
                 if same is None:
                     seen[key] = event
-                elif type(same) is Event:
-                    seen[key] = [same, event]
+                elif isinstance(same, list):
+                    same.append(event)
                 else:
-                    same.append(event)  # type: ignore[union-attr]
+                    seen[key] = [same, event]
                 # entry_key, inlined: this loop runs once per event recorded.
                 entry = ((on.toordinal() << DAY_SHIFT) | rank[event.kind] | seq, event)
                 seq += 1
@@ -547,17 +558,36 @@ class Tracker:
 
     def _refresh(self) -> None:
         """Take in what other writers added to the store since we last looked."""
-        if self._store is None:
+        store = self._store
+        if store is None:
             return
         self._check_open()
-        news = self._store.news()
-        if news.scenario is not None:
-            self._scenario = _scenario_from(news.scenario)
-        if news.commitments:
-            self._adopt_commitments(news.commitments)
+        news = store.news()
+        if not news.changed:
+            return
+        # Check the news against negotrack's own rules before taking any of it in: a file
+        # edited by hand must not leave the tracker half-updated.
+        known = set(self._commitments)
+        for c in news.commitments:
+            if c.id in known:
+                raise store.damaged(f"commitment {c.id!r} is recorded twice")
+            known.add(c.id)
+        for c in news.commitments:
+            for link in c.links:
+                if link.target not in known:
+                    raise store.damaged(f"commitment {c.id!r} links to unknown {link.target!r}")
+        for e in news.events:
+            if e.commitment not in known:
+                raise store.damaged(f"an event names unknown commitment {e.commitment!r}")
+        self._scenario = None if news.scenario is None else _scenario_from(news.scenario)
+        self._adopt_commitments(news.commitments)
         if news.events:
             with _collector_paused():
-                self._take(news.events)
+                try:
+                    self._take(news.events)
+                except ConflictingEvent as err:
+                    raise store.damaged(str(err)) from None
+        store.acknowledge(news)
 
     def _attach(self, store: Recorder) -> None:
         """Back this (new, empty) tracker with `store`, and load what it holds."""

@@ -158,7 +158,7 @@ class TestCommitment:
 
     def test_empty_id(self) -> None:
         """An empty id is refused."""
-        with pytest.raises(TypeError, match="id must be a non-empty str"):
+        with pytest.raises(TypeError, match="id must be a non-blank str"):
             nt.Commitment(id=" ", title="A", by="US", to="CN")
 
 
@@ -173,3 +173,64 @@ def test_import_is_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+class TestReview:
+    """Regressions found in review."""
+
+    def test_derived_ids_are_reserved(self) -> None:
+        """An id in the derived form must be the event's own; then it is no id at all."""
+        a = nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1))
+        b = nt.Event(commitment="c", kind="implemented", on=date(2025, 2, 1))
+        with pytest.raises(ValueError, match="looks like an id negotrack derives"):
+            attrs.evolve(b, id=a.id)
+        assert nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1), id=a.id) == a
+
+    def test_blank_optional_text_is_refused(self) -> None:
+        """Blank text is refused where None says "nothing", so every dump loads back."""
+        with pytest.raises(TypeError, match="actor must be a non-blank str or None"):
+            nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1), actor=" ")
+        with pytest.raises(TypeError, match="note must be a non-blank str or None"):
+            nt.Commitment(id="a", title="A", by="US", to="CN", note="")
+
+    def test_event_subclasses_deduplicate(self) -> None:
+        """Events of a subclass are deduplicated like any other."""
+
+        @attrs.frozen(kw_only=True)
+        class Report(nt.Event):
+            pass
+
+        t = nt.Tracker()
+        t.add(nt.Commitment(id="c", title="C", by="US", to="CN"))
+        same = {"commitment": "c", "kind": "approved", "on": date(2025, 1, 1)}
+        assert t.record(Report(**same, source="a"), Report(**same, source="b")) == 2
+        assert t.record(Report(**same, source="b")) == 0
+
+    def test_extension_keeps_the_evidence_of_the_stage(self) -> None:
+        """After an extension, the evidence is still the event that set the stage."""
+        t = nt.Tracker()
+        t.add(nt.Commitment(id="c", title="C", by="US", to="CN", expires=date(2025, 6, 1)))
+        approval = nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1))
+        t.record(
+            approval,
+            nt.Event(
+                commitment="c", kind="extended", on=date(2025, 5, 1), expires=date(2026, 1, 1)
+            ),
+        )
+        status = t.status("c", on=date(2025, 5, 2))
+        assert status.evidence == approval
+        assert status.expires == date(2026, 1, 1)
+
+    def test_adding_one_at_a_time_keeps_links(self) -> None:
+        """Commitments added one by one still put their counterparts at risk."""
+        t = nt.Tracker()
+        t.add(nt.Commitment(id="b", title="B", by="US", to="CN"))
+        t.add(
+            nt.Commitment(id="a", title="A", by="CN", to="US", links=(nt.Link("reciprocal", "b"),))
+        )
+        t.record(
+            nt.Event(commitment="a", kind="lapsed", on=date(2025, 1, 2)),
+            nt.Event(commitment="a", kind="approved", on=date(2025, 1, 1)),
+            nt.Event(commitment="b", kind="approved", on=date(2025, 1, 1)),
+        )
+        assert t.snapshot(on=date(2025, 1, 2))["b"].at_risk_from == ("a",)

@@ -238,3 +238,11 @@ def test_broken_pipe_is_not_an_error(good: Path) -> None:
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 1
+
+
+def test_export_to_a_missing_folder_names_the_target(tmp_path: Path, good: Path) -> None:
+    """A failed export names the file asked for, not a temporary file."""
+    db = tmp_path / "k.db"
+    assert run("record", "--db", db, good).returncode == 0
+    target = tmp_path / "nowhere" / "out.yaml"
+    assert_one_line_error(run("export", "--db", db, "-o", target), str(target), "cannot be written")

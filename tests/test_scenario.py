@@ -76,10 +76,13 @@ def test_bad_yaml_names_file_and_line(
         (GOOD.encode().replace(b"Li Chenggang", b"Li \xff"), 21, "not UTF-8"),
         (b"a: &x [1]\nb: *x\n", 1, "anchor &x is not allowed"),
         (b"- 1\n- 2\n", 1, "expected a mapping"),
+        (b"negotrack: 1\nid: x\x07\n", 2, "character U+0007 is not allowed"),
+        (b"a: " + b"[" * 3000 + b"]" * 3000 + b"\n", None, "nested too deeply"),
+        (b"negotrack: 1\nid: x\ntitle: .inf\nparties: {}\n", 3, "got a number inf"),
     ],
-    ids=["empty", "blank", "undecodable", "alias", "not a mapping"],
+    ids=["empty", "blank", "undecodable", "alias", "not a mapping", "control", "deep", "inf"],
 )
-def test_bad_bytes(tmp_path: Path, content: bytes, line: int, words: str) -> None:
+def test_bad_bytes(tmp_path: Path, content: bytes, line: int | None, words: str) -> None:
     """Empty files, undecodable bytes, aliases and wrong shapes are ScenarioErrors too."""
     path = tmp_path / "bad.yaml"
     path.write_bytes(content)
@@ -164,6 +167,13 @@ class TestJson:
         """A key twice in one JSON object is an error."""
         text = self.json_text(tmp_path).replace('"id": "kl-2025",', '"id": "kl-2025", "id": "x",')
         with pytest.raises(nt.ScenarioError, match="duplicate key 'id'") as caught:
+            nt.load(write(tmp_path, text, "bad.json"))
+        assert caught.value.line == 3
+
+    def test_lone_surrogate(self, tmp_path: Path) -> None:
+        """A lone surrogate escape in JSON text is refused with its line."""
+        text = self.json_text(tmp_path).replace('"kl-2025"', '"kl\\ud800"', 1)
+        with pytest.raises(nt.ScenarioError, match="lone surrogate") as caught:
             nt.load(write(tmp_path, text, "bad.json"))
         assert caught.value.line == 3
 

@@ -398,3 +398,132 @@ def test_open_and_replay_agree(tmp_path: Path) -> None:
         assert t.timeline() == memory.timeline()
         assert t.anomalies() == memory.anomalies()
         assert t.scenario == memory.scenario
+
+
+class TestReview:
+    """Regressions found in review: consistent reads, damaged rows, scenario rollback."""
+
+    def test_reads_are_one_consistent_state(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A writer committing between a reader's queries loses nothing and breaks nothing."""
+        path = tmp_path / "race.db"
+        reader = nt.open(path)
+        reader.add(commitment("first"))
+        writer = nt.open(path)
+        store = reader._store
+        assert store is not None
+        original = store._after  # type: ignore[attr-defined]
+        done = []
+
+        def commit_in_between(table: str, columns: str, position: int) -> object:
+            rows = original(table, columns, position)
+            if table == "commitments" and not done:
+                done.append(True)
+                writer.add(commitment("late"))
+                writer.record(event("approved", "2025-01-01", "late"))
+            return rows
+
+        monkeypatch.setattr(store, "_after", commit_in_between)
+        writer.add(commitment("early"))  # something new, so that the reader reads
+        assert [c.id for c in reader.commitments()] == ["first", "early"]
+        assert done  # the writer did commit between the reader's two queries
+        assert [c.id for c in reader.commitments()] == ["first", "early", "late"]
+        assert reader.status("late", on=day("2025-01-02")).stage is nt.Stage.APPROVED
+        assert len(reader.events()) == 1
+        reader.close()
+        writer.close()
+
+    def test_a_damaged_row_keeps_failing(self, tmp_path: Path) -> None:
+        """A row damaged under an open tracker fails every read, never silently skipped."""
+        path = tmp_path / "damaged.db"
+        t = nt.open(path)
+        t.add(commitment())
+        with sqlite3.connect(path) as db:
+            db.execute(
+                'INSERT INTO events (id, given_id, commitment, kind, "on") '
+                "VALUES ('x', 1, 'c', 'adopted', '2025-01-01')"
+            )
+        for _ in range(2):
+            with pytest.raises(nt.StoreError, match="not valid"):
+                t.status("c", on=day("2025-01-02"))
+        t.close()
+
+    @pytest.mark.parametrize(
+        ("sql", "words"),
+        [
+            (
+                'INSERT INTO events (id, given_id, commitment, kind, "on") '
+                "VALUES ('x', 1, 'ghost', 'approved', '2025-01-01')",
+                "unknown commitment 'ghost'",
+            ),
+            (
+                'INSERT INTO commitments (id, title, by, "to", links) '
+                "VALUES ('d', 'D', 'A', 'B', '[[\"reciprocal\", \"ghost\"]]')",
+                "links to unknown 'ghost'",
+            ),
+        ],
+        ids=["event of an unknown commitment", "link to an unknown commitment"],
+    )
+    def test_broken_references_are_store_errors(self, tmp_path: Path, sql: str, words: str) -> None:
+        """Rows that refer to commitments the file does not hold are reported as damage."""
+        path = tmp_path / "refs.db"
+        with nt.open(path) as t:
+            t.add(commitment())
+        with sqlite3.connect(path) as db:  # foreign keys are off in a plain connection
+            db.execute(sql)
+        with pytest.raises(nt.StoreError, match=words) as caught:
+            nt.open(path)
+        assert str(path) in str(caught.value)
+
+    def test_failed_merge_leaves_the_scenario_as_stored(self, tmp_path: Path) -> None:
+        """A merge failing after it changed the description leaves it as stored, everywhere."""
+        from negotrack._store import merge
+
+        path = tmp_path / "m.db"
+        t = nt.open(path)
+        t.scenario = nt.Scenario(id="s", title="S", parties={"A": "a"})
+        t.add(commitment("c", by="A", to="A"))
+        source = nt.Tracker(scenario=nt.Scenario(id="s", title="S", parties={"B": "b"}))
+        source.add(commitment("c", title="different", by="A", to="A"))
+        with pytest.raises(nt.StoreError, match="differs"):
+            merge(t, source)
+        assert t.scenario is not None
+        assert dict(t.scenario.parties) == {"A": "a"}
+        t.close()
+        with nt.open(path) as again:
+            assert again.scenario is not None
+            assert dict(again.scenario.parties) == {"A": "a"}
+
+    def test_scenario_removed_elsewhere_is_seen(self, tmp_path: Path) -> None:
+        """When another process removes the description, an open tracker sees it go."""
+        path = tmp_path / "gone.db"
+        a = nt.open(path)
+        a.scenario = nt.Scenario(id="s", title="S")
+        b = nt.open(path)
+        assert b.scenario is not None
+        a.scenario = None
+        assert b.scenario is None
+        a.close()
+        b.close()
+
+    def test_text_that_is_not_unicode(self, tmp_path: Path) -> None:
+        """A lone surrogate cannot be stored: StoreError, and nothing is written."""
+        with nt.open(tmp_path / "s.db") as t:
+            with pytest.raises(nt.StoreError, match="not valid Unicode"):
+                t.add(commitment("x\ud800"))
+            assert len(t) == 0
+
+    def test_read_commands_do_not_create_stores(self, tmp_path: Path) -> None:
+        """status on an empty file refuses it and leaves it empty."""
+        empty = tmp_path / "empty.db"
+        empty.write_bytes(b"")
+        with pytest.raises(nt.StoreError, match="is empty, not a negotrack store"):
+            nt.open(empty, create=False)
+        assert empty.stat().st_size == 0
+        assert SCRIPT is not None
+        result = subprocess.run(
+            [SCRIPT, "status", "--db", str(empty)], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 2
+        assert empty.stat().st_size == 0
