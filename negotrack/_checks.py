@@ -32,6 +32,22 @@ def _text(name: str, value: Any, alternative: str = "") -> None:
             f"{name.lstrip('_')} must be a non-blank str{' ' + alternative if alternative else ''}"
             f", got {value!r} ({type(value).__name__})"
         )
+    if not unicode(value):
+        raise ValueError(
+            f"{name.lstrip('_')} must be valid Unicode text, got {value!r}, which holds a lone "
+            "surrogate (U+D800 to U+DFFF); files and stores cannot hold it"
+        )
+
+
+def unicode(text: str) -> bool:
+    """True when `text` can be written as UTF-8 (no lone surrogates); cheap for ASCII."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -50,7 +66,7 @@ def optional_day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 
 def plain(value: object) -> bool:
     """True for a str that is not blank: the usual case, which `fields` then need not see."""
-    return type(value) is str and bool(value) and not value.isspace()
+    return type(value) is str and bool(value) and not value.isspace() and unicode(value)
 
 
 def fields(
@@ -98,3 +114,10 @@ def member(enum_type: type[E], value: Any) -> E:
         raise ValueError(
             f"{value!r} is not a valid {enum_type.__name__}; expected one of {valid}"
         ) from None
+
+
+def names(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Require a mapping of non-blank text to non-blank text (such as party codes to names)."""
+    for key, name in value.items():
+        _text(f"{attribute.name} key", key)
+        _text(f"{attribute.name}[{key!r}]", name)

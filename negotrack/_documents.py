@@ -360,6 +360,19 @@ class _Dumper(yaml.SafeDumper):
     yaml_implicit_resolvers = _CoreResolver.yaml_implicit_resolvers
 
 
+_BREAKS = frozenset("\n\r\x85\u2028\u2029")
+
+
+def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    # PyYAML may write text with line breaks in plain or single-quoted style, where a
+    # reader folds the breaks into spaces; double quotes keep them, escaped.
+    style = '"' if _BREAKS.intersection(text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 # -- JSON ------------------------------------------------------------------------------------
 
 # The standard library's own object and array parsers, wrapped below to note each line.

@@ -47,7 +47,9 @@ class Scenario:
     id: str = attrs.field(validator=_checks.text)
     title: str = attrs.field(validator=_checks.text)
     note: str | None = attrs.field(default=None, validator=_checks.optional_text)
-    parties: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
+    parties: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_frozen_mapping, validator=_checks.names
+    )
     sources: Mapping[str, Source] = attrs.field(factory=dict, converter=_frozen_mapping)
 
 

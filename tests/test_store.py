@@ -508,10 +508,14 @@ class TestReview:
         b.close()
 
     def test_text_that_is_not_unicode(self, tmp_path: Path) -> None:
-        """A lone surrogate cannot be stored: StoreError, and nothing is written."""
+        """A lone surrogate is refused up front; smuggled past that, the store refuses it too."""
+        with pytest.raises(ValueError, match="valid Unicode"):
+            commitment("x\ud800")
+        smuggled = commitment("x")
+        object.__setattr__(smuggled, "title", "t\ud800")
         with nt.open(tmp_path / "s.db") as t:
             with pytest.raises(nt.StoreError, match="not valid Unicode"):
-                t.add(commitment("x\ud800"))
+                t.add(smuggled)
             assert len(t) == 0
 
     def test_read_commands_do_not_create_stores(self, tmp_path: Path) -> None:
