@@ -30,7 +30,16 @@ from ._exceptions import (
     UnknownCommitment,
 )
 from ._lifecycle import LIFECYCLE, EventKind, Lifecycle
-from ._timeline import DAY_SHIFT, Anomaly, Course, Entry, Status, Transition, entry_key, replay
+from ._timeline import (
+    DAY_SHIFT,
+    Anomaly,
+    Course,
+    Entry,
+    Status,
+    Transition,
+    entry_key,
+    replay_many,
+)
 
 if TYPE_CHECKING:
     from ._scenario import Scenario
@@ -118,7 +127,7 @@ class Tracker:
 
     def _clear(self) -> None:
         self._commitments: dict[str, Commitment] = {}
-        self._counterparts: dict[str, list[str]] = {}
+        self._counterparts: dict[str, list[str]] = {}  # only commitments with links
         self._entries: dict[str, list[Entry]] = {}
         self._log: list[Event] = []
         # Recorded events by (commitment, kind, date): equal events share a key, and a
@@ -281,10 +290,7 @@ class Tracker:
     def _snapshot(self, day: int, known_by: date | None) -> dict[str, Status]:
         rows = self._rows.get(known_by)
         if rows is None:
-            view = self._view(known_by)
-            for cid in self._commitments:
-                if cid not in view:
-                    view[cid] = self._replay(cid, known_by)
+            view = self._fold_all(known_by)
             rows = [(cid, view[cid]) for cid in self._commitments]
             self._rows[known_by] = rows
         # The hot loop of a chart over many dates: one bisection and one index per
@@ -327,10 +333,11 @@ class Tracker:
         _check_known_by(known_by)
         self._refresh()
         with _collector_paused():
+            view = self._fold_all(known_by)
             found = [
                 self._anomaly(course, index)
                 for cid in self._commitments
-                for course in (self._course(cid, known_by),)
+                for course in (view[cid],)
                 for index in range(len(course.anomalies))
             ]
         if on is not None:
@@ -350,13 +357,12 @@ class Tracker:
     def _adopt_commitments(self, commitments: Iterable[Commitment]) -> None:
         for c in commitments:
             self._commitments[c.id] = c
-            self._counterparts.setdefault(c.id, [])
             self._entries[c.id] = []
         for c in commitments:
             for link in c.links:
-                _append_new(self._counterparts[c.id], link.target)
+                _append_new(self._counterparts.setdefault(c.id, []), link.target)
                 if link.kind is LinkKind.RECIPROCAL:
-                    _append_new(self._counterparts[link.target], c.id)
+                    _append_new(self._counterparts.setdefault(link.target, []), c.id)
         for c in commitments:
             if c.links:
                 self._linked.add(c.id)
@@ -379,6 +385,7 @@ class Tracker:
         seq = len(self._log)
         added: list[Entry] = []
         append = added.append
+        log = self._log.append
         try:
             for event in events:
                 mine = entries.get(event.commitment)
@@ -408,15 +415,15 @@ class Tracker:
                 seq += 1
                 mine.append(entry)
                 append(entry)
+                log(event)
         except BaseException:
-            self._undo(added, logged=False)
+            self._undo(added)
             raise
-        self._log.extend([entry[1] for entry in added])
         if any(self._views.values()):
             self._invalidate({entry[1].commitment for entry in added})
         return added
 
-    def _undo(self, added: list[Entry], *, logged: bool = True) -> None:
+    def _undo(self, added: list[Entry]) -> None:
         """Forget the entries `_take` returned."""
         touched: set[str] = set()
         for entry in reversed(added):
@@ -431,7 +438,7 @@ class Tracker:
             if event._id is not None:
                 del self._named[event._id]
             touched.add(event.commitment)
-        if logged and added:
+        if added:
             del self._log[len(self._log) - len(added) :]
         self._invalidate(touched)
 
@@ -473,32 +480,39 @@ class Tracker:
         view = self._view(known_by)
         course = view.get(commitment)
         if course is None:
-            course = view[commitment] = self._replay(commitment, known_by)
+            course = view[commitment] = self._replay([commitment], known_by)[0]
         return course
 
+    def _fold_all(self, known_by: date | None) -> dict[str, Course]:
+        """The view for `known_by`, with every commitment folded (in one replay)."""
+        view = self._view(known_by)
+        missing = [cid for cid in self._commitments if cid not in view]
+        if missing:
+            view.update(zip(missing, self._replay(missing, known_by), strict=True))
+        return view
+
     def _history(self, commitment: str, known_by: date | None) -> tuple[Transition, ...]:
-        return self._replay(commitment, known_by, with_steps=True).transitions()
+        return self._replay([commitment], known_by, with_steps=True)[0].transitions()
 
     def _replay(
-        self, commitment: str, known_by: date | None, *, with_steps: bool = False
-    ) -> Course:
-        entries = self._entries[commitment]
-        # Recording appends; sorting here is cheap, as the list is mostly in order.
-        entries.sort()
-        if known_by is not None:
-            entries = [e for e in entries if e[1].known_on <= known_by]
-        return replay(
-            self._commitments[commitment],
-            entries,
-            self._engine,
-            through_machine=self._through_machine,
-            with_steps=with_steps,
+        self, commitments: list[str], known_by: date | None, *, with_steps: bool = False
+    ) -> list[Course]:
+        logs = []
+        for cid in commitments:
+            entries = self._entries[cid]
+            # Recording appends; sorting here is cheap, as the list is mostly in order.
+            entries.sort()
+            if known_by is not None:
+                entries = [e for e in entries if e[1].known_on <= known_by]
+            logs.append((self._commitments[cid], entries))
+        return replay_many(
+            logs, self._engine, through_machine=self._through_machine, with_steps=with_steps
         )
 
     def _status(self, commitment: str, day: int, known_by: date | None) -> Status:
         course = self._course(commitment, known_by)
         status = course.status(course.position(day))
-        if self._counterparts[commitment] and status.stage in self.lifecycle.live:
+        if commitment in self._counterparts and status.stage in self.lifecycle.live:
             status = self._with_risk(commitment, status, day, known_by)
         return status
 
