@@ -32,6 +32,7 @@ from ._exceptions import (
 from ._lifecycle import LIFECYCLE, EventKind, Lifecycle
 from ._timeline import (
     DAY_SHIFT,
+    SEQ_SHIFT,
     Anomaly,
     Course,
     Entry,
@@ -115,9 +116,9 @@ class Tracker:
         self._through_machine = through_machine
         self._engine: Engine = engine(lifecycle)
         order = lifecycle.same_day_order
-        # Each kind's same-day rank, already in place in an entry's key (see entry_key).
+        # Each kind's same-day rank and index, already in place in an entry's key.
         self._shifted_rank = {
-            kind: entry_key(0, order.index(kind), 0) if order else 0 for kind in EventKind
+            kind: entry_key(0, order.index(kind) if order else 0, kind, 0) for kind in EventKind
         }
         self._store: Recorder | None = None
         self._closed = False
@@ -248,9 +249,6 @@ class Tracker:
         commitment raises `UnknownCommitment`. In strict mode an event that leaves any event
         out of place raises `InvalidTransition`. Either all the events are recorded or none.
         """
-        for e in events:
-            if not isinstance(e, Event):
-                raise TypeError(f"record() takes Event objects, got {e!r} ({type(e).__name__})")
         with self._writing(), _collector_paused():
             if self._strict:
                 touched = {e.commitment for e in events if e.commitment in self._entries}
@@ -382,12 +380,18 @@ class Tracker:
         seen = self._seen
         named = self._named
         rank = self._shifted_rank
-        seq = len(self._log)
+        # The sequence sits above the kind's bits in the key (see entry_key).
+        seq = len(self._log) << SEQ_SHIFT
+        step = 1 << SEQ_SHIFT
         added: list[Entry] = []
         append = added.append
         log = self._log.append
         try:
             for event in events:
+                if type(event) is not Event and not isinstance(event, Event):
+                    raise TypeError(
+                        f"record() takes Event objects, got {event!r} ({type(event).__name__})"
+                    )
                 mine = entries.get(event.commitment)
                 if mine is None:
                     raise UnknownCommitment(event.commitment, known=list(entries))
@@ -412,7 +416,7 @@ class Tracker:
                     seen[key] = [same, event]
                 # entry_key, inlined: this loop runs once per event recorded.
                 entry = ((on.toordinal() << DAY_SHIFT) | rank[event.kind] | seq, event)
-                seq += 1
+                seq += step
                 mine.append(entry)
                 append(entry)
                 log(event)
@@ -486,25 +490,35 @@ class Tracker:
     def _fold_all(self, known_by: date | None) -> dict[str, Course]:
         """The view for `known_by`, with every commitment folded (in one replay)."""
         view = self._view(known_by)
-        missing = [cid for cid in self._commitments if cid not in view]
-        if missing:
-            view.update(zip(missing, self._replay(missing, known_by), strict=True))
+        if not view:  # everything to fold, as after a bulk record
+            view.update(zip(self._commitments, self._replay(None, known_by), strict=True))
+        else:
+            missing = [cid for cid in self._commitments if cid not in view]
+            if missing:
+                view.update(zip(missing, self._replay(missing, known_by), strict=True))
         return view
 
     def _history(self, commitment: str, known_by: date | None) -> tuple[Transition, ...]:
         return self._replay([commitment], known_by, with_steps=True)[0].transitions()
 
     def _replay(
-        self, commitments: list[str], known_by: date | None, *, with_steps: bool = False
+        self, commitments: list[str] | None, known_by: date | None, *, with_steps: bool = False
     ) -> list[Course]:
+        """Fold the named commitments, or all of them (in the order added) when None."""
+        pairs: Iterable[tuple[Commitment, list[Entry]]]
+        if commitments is None:
+            # Both dicts are in the order added: walking them side by side saves two
+            # lookups per commitment.
+            pairs = zip(self._commitments.values(), self._entries.values(), strict=True)
+        else:
+            pairs = ((self._commitments[cid], self._entries[cid]) for cid in commitments)
         logs = []
-        for cid in commitments:
-            entries = self._entries[cid]
+        for commitment, entries in pairs:
             # Recording appends; sorting here is cheap, as the list is mostly in order.
             entries.sort()
             if known_by is not None:
                 entries = [e for e in entries if e[1].known_on <= known_by]
-            logs.append((self._commitments[cid], entries))
+            logs.append((commitment, entries))
         return replay_many(
             logs, self._engine, through_machine=self._through_machine, with_steps=with_steps
         )
@@ -684,7 +698,8 @@ def _explain(
             f"{head}: it has no stage yet, and a first event must move it forward; "
             f"expected one of {valid}"
         )
-    stage, since, reason, inferred, *_ = course.states[state]
+    stage, since_day, reason, inferred, *_ = course.states[state]
+    since = date.fromordinal(since_day)
     if stage not in lifecycle.live:
         why = f"it is {stage.value} since {since.isoformat()}"
         if reason is not None:
