@@ -17,10 +17,11 @@ an expiry, every event recorded in shuffled order, 100 as-of dates over the span
 
 "Replay" on each side ends with the answer for the first date, since negotrack folds when
 first asked. It checks that negotrack's stage equals the floor's for every commitment on
-every date, then prints each time and the ratios. Both sides run with the garbage collector paused, as
-negotrack pauses it itself during bulk folds. Each ratio's two sides run in turn, and each
-time is the best of ``--repeat`` runs: on a shared machine that is what resists noise. Peak
-memory is read from a separate process that only builds the workload and answers it.
+every date, then prints each time and the ratios. Both sides run with the garbage
+collector paused, as negotrack pauses it itself during bulk folds. Each ratio's two sides
+run in turn, and each time is the best of ``--repeat`` runs: on a shared machine that is
+what resists noise. Peak memory is read from a separate process that only builds the
+workload and answers it.
 """
 
 from __future__ import annotations
@@ -137,8 +138,12 @@ def floor_replay(
     expires: dict[int, int],
     table: dict[tuple[int, int], int],
 ) -> list[tuple[list[int], list[int]]]:
-    """Fold the events: one sort, one dict lookup per event, the expiry rule at day changes."""
-    timelines: list[tuple[list[int], list[int]]] = [([], []) for _ in range(n)]
+    """Fold the events: one sort, one dict lookup per event, the expiry rule at day changes.
+
+    A timeline is (days, stages) with stages[0] = -1 (no stage yet), so that bisecting the
+    days gives the index of the stage directly.
+    """
+    timelines: list[tuple[list[int], list[int]]] = [([], [-1]) for _ in range(n)]
     rows.sort()
     current, stage, today, days, stages, end = -1, -1, -1, [], [], None
     for cid, day, _, _, kind in rows:
@@ -166,9 +171,16 @@ def floor_replay(
     return timelines
 
 
-def floor_as_of(timelines: list[tuple[list[int], list[int]]], day: int) -> list[int]:
-    """Every commitment's stage code on `day` (-1: none yet)."""
-    return [stages[i - 1] if (i := bisect_right(days, day)) else -1 for days, stages in timelines]
+def floor_rows(
+    ids: list[str], timelines: list[tuple[list[int], list[int]]]
+) -> list[tuple[str, list[int], list[int]]]:
+    """(id, days, stages) for each commitment: what an as-of question walks."""
+    return [(cid, days, stages) for cid, (days, stages) in zip(ids, timelines, strict=True)]
+
+
+def floor_as_of(rows: list[tuple[str, list[int], list[int]]], day: int) -> dict[str, int]:
+    """Every commitment's stage code on `day` (-1: none yet), by id."""
+    return {cid: stages[bisect_right(days, day)] for cid, days, stages in rows}
 
 
 # -- the naive way -------------------------------------------------------------------------
@@ -353,16 +365,16 @@ def main(argv: list[str] | None = None) -> int:
     ids = [c.id for c in commitments]
 
     def floor_snapshot(day: int) -> dict[str, int]:
-        return dict(zip(ids, floor_as_of(timelines, day), strict=True))
+        return floor_as_of(folded, day)
 
-    def floor_first_answer() -> list[tuple[list[int], list[int]]]:
+    def floor_first_answer() -> list[tuple[str, list[int], list[int]]]:
         # Symmetric with negotrack's side: replay, then answer the first date.
-        folded = floor_replay(len(commitments), list(rows), expires, table)
-        dict(zip(ids, floor_as_of(folded, ordinals[0]), strict=True))
-        return folded
+        answers = floor_rows(ids, floor_replay(len(commitments), list(rows), expires, table))
+        floor_as_of(answers, ordinals[0])
+        return answers
 
     t_replay, tracker, f_replay = duel(args.repeat, negotrack_replay, floor_first_answer)
-    timelines = floor_first_answer()
+    folded = floor_first_answer()
 
     def negotrack_as_of() -> int:
         for d in dates:
