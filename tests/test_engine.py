@@ -63,3 +63,16 @@ def test_unknown_diagram_format() -> None:
     """An unknown format is a ValueError listing the valid ones."""
     with pytest.raises(ValueError, match="expected 'mermaid' or 'dot'"):
         nt.diagram("svg")  # type: ignore[arg-type]
+
+
+def test_dot_without_graphviz_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the graphviz package, dot is refused with the extra to install."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "graphviz" else real(name, *a)
+    )
+    with pytest.raises(nt.NegotrackError, match=r"negotrack\[diagrams\]"):
+        nt.diagram("dot")
+    assert "stateDiagram-v2" in nt.diagram("mermaid")
