@@ -233,9 +233,7 @@ class Tracker:
             for c in commitments:
                 for link in c.links:
                     if link.target not in self._commitments and link.target not in batch:
-                        raise UnknownCommitment(
-                            link.target, known=[*self._commitments, *batch]
-                        ) from None
+                        raise UnknownCommitment(link.target, known=[*self._commitments, *batch])
             if self._store is not None:
                 self._store.add_commitments(commitments)
             self._adopt_commitments(commitments)
@@ -251,7 +249,11 @@ class Tracker:
         """
         with self._writing(), _collector_paused():
             if self._strict:
-                touched = {e.commitment for e in events if e.commitment in self._entries}
+                touched = {
+                    e.commitment
+                    for e in events
+                    if isinstance(e, Event) and e.commitment in self._entries
+                }
                 before = self._anomalous(touched)
             added = self._take(events)
             if not added:
@@ -318,7 +320,8 @@ class Tracker:
         self._refresh()
         order = {cid: i for i, cid in enumerate(self._commitments)}
         with _collector_paused():
-            steps = [t for cid in self._commitments for t in self._history(cid, known_by)]
+            courses = self._replay(None, known_by, with_steps=True)
+            steps = [t for course in courses for t in course.transitions()]
         steps.sort(key=lambda t: (t.on, order[t.commitment]))
         return tuple(steps)
 
