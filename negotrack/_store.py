@@ -445,7 +445,9 @@ def merge(target: Tracker, source: Tracker) -> tuple[int, int, int]:
     with target._writing():
         mine, theirs = target.scenario, source.scenario
         if theirs is not None:
-            target.scenario = theirs if mine is None else _merged(mine, theirs, _where(target))
+            merged = theirs if mine is None else _merged(mine, theirs, _where(target))
+            if merged != mine:
+                target.scenario = merged
         new = []
         for c in source.commitments():
             if c.id not in target:
