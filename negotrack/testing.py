@@ -349,16 +349,7 @@ def _draw_commitments(
     return result
 
 
-@st.composite
-def _commitment_list(
-    draw: st.DrawFn,
-    ids: list[str],
-    parties: tuple[str, ...],
-    start: date,
-    end: date,
-    links: bool,
-) -> list[Commitment]:
-    return _draw_commitments(draw, ids, parties, start, end, links)
+_commitment_list = st.composite(_draw_commitments)
 
 
 def _draw_event(
