@@ -7,6 +7,7 @@ expected, so that a wrong value fed by another tool is easy to trace.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -101,10 +102,27 @@ def _day(name: str, value: Any) -> None:
         raise TypeError(f"{name} must be a datetime.date, got {value!r} ({type(value).__name__})")
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(text: str) -> date:
+    """Parse a date written exactly ``YYYY-MM-DD``; ValueError says what is wrong."""
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date; expected YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise ValueError(f"{text!r} is not a real date ({err}); expected YYYY-MM-DD") from None
+
+
+def ordinal(name: str, value: Any) -> int:
+    """The day ordinal of a date argument, refusing anything but a `datetime.date`."""
+    _day(name, value)
+    return int(value.toordinal())
+
+
 def member(enum_type: type[E], value: Any) -> E:
     """Convert a member or its value to a member of `enum_type`, listing the valid values."""
-    if value.__class__ is enum_type:
-        return value
     if isinstance(value, enum_type):
         return value
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import __version__
+from ._checks import iso_date
 from ._engine import diagram
 from ._events import Event
 from ._exceptions import NegotrackError
@@ -32,8 +32,6 @@ EXIT_ANOMALIES = 1
 EXIT_INVALID = 2
 EXIT_BUG = 3
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, like every other error here."""
@@ -47,12 +45,10 @@ class _UsageError(Exception):
 
 
 def _day(text: str) -> date:
-    if not _ISO_DATE.fullmatch(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD")
     try:
-        return date.fromisoformat(text)
+        return iso_date(text)
     except ValueError as err:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a real date ({err})") from None
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _parser() -> _Parser:

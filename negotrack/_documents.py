@@ -31,6 +31,7 @@ import yaml.reader
 import yaml.resolver
 import yaml.scanner
 
+from . import _checks
 from ._exceptions import ScenarioError
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -380,14 +381,6 @@ _JSON_OBJECT: Any = json.decoder.JSONObject  # type: ignore[attr-defined]
 _JSON_ARRAY: Any = json.decoder.JSONArray  # type: ignore[attr-defined]
 
 
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _read_json(path: Path, text: str) -> Any:
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
@@ -412,7 +405,7 @@ def _read_json(path: Path, text: str) -> Any:
         result.lines = {}
         for (key, value), start in zip(pairs, starts, strict=True):
             for text in (key, value):
-                if isinstance(text, str) and not _is_unicode(text):
+                if isinstance(text, str) and not _checks.unicode(text):
                     raise ScenarioError(
                         path,
                         line_at(start),

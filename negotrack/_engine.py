@@ -71,7 +71,16 @@ class _Cursor:
 class Engine:
     """A lifecycle's transitions `Machine` and the outcome table compiled from it."""
 
-    __slots__ = ("expected", "lapsed", "lifecycle", "live", "machine", "outcomes", "time_limits")
+    __slots__ = (
+        "expected",
+        "lapsed",
+        "lifecycle",
+        "live",
+        "machine",
+        "outcomes",
+        "rank",
+        "time_limits",
+    )
 
     def __init__(self, lifecycle: Lifecycle) -> None:
         self.lifecycle = lifecycle
@@ -97,6 +106,7 @@ class Engine:
         self.time_limits = compile_limits(lifecycle)
         self.live = lifecycle.live
         self.lapsed = lifecycle.lapsed
+        self.rank = lifecycle.same_day_rank()
         order = lifecycle.event_order()
         self.expected: Mapping[Stage | None, tuple[EventKind, ...]] = {
             stage: tuple(kind for kind in order if (stage, kind) in outcomes)

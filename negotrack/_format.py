@@ -11,7 +11,6 @@ import difflib
 import enum
 import functools
 import os
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,7 @@ from ._commitments import Commitment, Link, LinkKind
 from ._events import Event
 from ._exceptions import ScenarioError
 from ._lifecycle import EventKind, LapseReason
-from ._scenario import Scenario, Source
+from ._scenario import Scenario, Source, to_data
 from ._tracker import Tracker
 
 FORMAT_VERSION = 1
@@ -60,7 +59,6 @@ _EVENT_KEYS = (
     "expires",
 )
 _KEYS_OF: dict[type, tuple[str, ...]] = {}  # filled below, once the document class exists
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @attrs.frozen(kw_only=True)
@@ -96,12 +94,9 @@ def _text(value: Any, _: Any) -> str:
 
 
 def _day(value: Any, _: Any) -> date:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+    if not isinstance(value, str):
         raise ValueError(f"expected a date written YYYY-MM-DD, got {_describe(value)}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as err:
-        raise ValueError(f"{value!r} is not a real date ({err}); expected YYYY-MM-DD") from None
+    return _checks.iso_date(value)
 
 
 def _integer(value: Any, _: Any) -> int:
@@ -227,11 +222,11 @@ def document(tracker: Tracker, *, default_id: str = "scenario") -> dict[str, Any
     for c in commitments:
         for code in (c.by, c.to):
             parties.setdefault(code, code)
-    order = {kind: i for i, kind in enumerate(tracker.lifecycle.event_order())}
-    # Sorted by date for reading; the sort is stable, so ties keep their recording order and
-    # the file loads back to the same answers.
-    events = sorted(tracker.events(), key=lambda e: (e.on, order[e.kind]))
-    result: dict[str, Any] = {"negotrack": FORMAT_VERSION, **unstructure_scenario(scenario)}
+    rank = tracker.lifecycle.same_day_rank()
+    # Sorted by date for reading, in the order events of a day apply; the sort is stable, so
+    # ties keep their recording order and the file loads back to the same answers.
+    events = sorted(tracker.events(), key=lambda e: (e.on, rank[e.kind]))
+    result: dict[str, Any] = {"negotrack": FORMAT_VERSION, **to_data(scenario)}
     result["parties"] = parties
     if not scenario.sources:
         del result["sources"]
@@ -430,24 +425,3 @@ def _check_references(doc: _Document, tree: _documents.Located, path: Path) -> N
                 "expected each event once (give distinct reports distinct ids or evidence)",
             )
         seen[e.id] = index
-
-
-def unstructure_scenario(scenario: Scenario) -> dict[str, Any]:
-    """A scenario's description as plain data (the top of a scenario file)."""
-    data: dict[str, Any] = {"id": scenario.id, "title": scenario.title}
-    if scenario.note is not None:
-        data["note"] = scenario.note
-    data["parties"] = dict(scenario.parties)
-    data["sources"] = {k: _converter().unstructure(v) for k, v in scenario.sources.items()}
-    return data
-
-
-def structure_scenario(data: dict[str, Any]) -> Scenario:
-    """The inverse of `unstructure_scenario`."""
-    return Scenario(
-        id=data["id"],
-        title=data["title"],
-        note=data.get("note"),
-        parties=data.get("parties", {}),
-        sources={k: _converter().structure(v, Source) for k, v in data.get("sources", {}).items()},
-    )

@@ -158,8 +158,16 @@ class Lifecycle:
         return {(source, event): target for source, event, target in self.edges()}
 
     def event_order(self) -> tuple[EventKind, ...]:
-        """Event kinds in the order they apply on one date (rule order when none is set)."""
+        """Event kinds in display order: the same-day order, or rule order when none is set.
+
+        Which events of one date apply first is `same_day_rank`'s to say.
+        """
         return self.same_day_order or tuple(rule.event for rule in self.rules)
+
+    def same_day_rank(self) -> Mapping[EventKind, int]:
+        """Each kind's rank among events of one date (all equal: recording order decides)."""
+        order = self.same_day_order
+        return {kind: order.index(kind) if order else 0 for kind in EventKind}
 
     def markdown(self) -> str:
         """Draw the lifecycle as a Markdown table: what each event does from each stage.

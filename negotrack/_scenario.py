@@ -53,6 +53,40 @@ class Scenario:
     sources: Mapping[str, Source] = attrs.field(factory=dict, converter=_frozen_mapping)
 
 
+def to_data(scenario: Scenario) -> dict[str, Any]:
+    """A scenario's description as plain data: the top of a scenario file, as a store keeps it."""
+    data: dict[str, Any] = {"id": scenario.id, "title": scenario.title}
+    if scenario.note is not None:
+        data["note"] = scenario.note
+    data["parties"] = dict(scenario.parties)
+    data["sources"] = {
+        key: {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in attrs.asdict(source).items()
+            if value is not None
+        }
+        for key, source in scenario.sources.items()
+    }
+    return data
+
+
+def from_data(data: Mapping[str, Any]) -> Scenario:
+    """The inverse of `to_data`, for data negotrack wrote itself (files are read by _format)."""
+    sources = {}
+    for key, fields in data.get("sources", {}).items():
+        published = fields.get("published")
+        sources[key] = Source(
+            **{**fields, "published": None if published is None else date.fromisoformat(published)}
+        )
+    return Scenario(
+        id=data["id"],
+        title=data["title"],
+        note=data.get("note"),
+        parties=data.get("parties", {}),
+        sources=sources,
+    )
+
+
 def load(path: str | os.PathLike[str], *, strict: bool = False) -> Tracker:
     """Read a scenario file (.yaml, .yml or .json) into a new `Tracker`.
 

@@ -334,7 +334,7 @@ class Store:
             finally:
                 if reading:
                     self._db.execute("COMMIT")
-        scenario = None if row is None else json.loads(row[0])
+        scenario = None if row is None else str(row[0])
         commitments = self._decode(commitment_rows, _commitment, "commitment")
         events = self._decode(event_rows, _event, "event")
         mark = (

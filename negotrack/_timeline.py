@@ -1,9 +1,10 @@
 """A commitment's timeline: the fold of its dated events into stages.
 
-`replay` is a pure function of a commitment, its events (already in application order) and a
-lifecycle engine. It walks the days once, applies each event through the outcome table the
-engine compiled from its transitions `Machine`, and lets the time limits fire on their day.
-Its result answers "as of" questions by bisection and keeps every step and every anomaly.
+`replay_many` is a pure function of commitments, their events (already in application
+order) and a lifecycle engine. It walks the days once, applies each event through the
+outcome table the engine compiled from its transitions `Machine`, and lets the time limits
+fire on their day. Its result answers "as of" questions by bisection and keeps every step
+and every anomaly.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ DAY_SHIFT = 39
 RANK_SHIFT = 36
 SEQ_SHIFT = 3
 KINDS = tuple(EventKind)  # a kind's index in the key
+assert len(KINDS) <= 8, "a kind's index has 3 bits in an entry key"
 
 
 def entry_key(day: int, rank: int, kind: EventKind, seq: int) -> int:
@@ -166,7 +168,7 @@ class Course:
         # (event, stage met, index of the state in force, -1 before the first)
         self.anomalies: list[tuple[Event, Stage | None, int]] = []
         # statuses[i] is the status once i points have passed (0: no stage yet); built
-        # on first use, because most states are never asked for. Sized by `replay`.
+        # on first use, because most states are never asked for. Sized by `replay_many`.
         self.statuses: list[Status | None] = [None]
 
     def position(self, day: int) -> int:
@@ -197,7 +199,7 @@ class Course:
 
     def transitions(self) -> tuple[Transition, ...]:
         """Every step as a `Transition` (for a course replayed `with_steps`)."""
-        assert self.steps is not None, "replay with_steps=True to keep the history"
+        assert self.steps is not None, "replay_many(..., with_steps=True) keeps the history"
         cid = self.commitment.id
         return tuple(
             Transition(
@@ -213,23 +215,6 @@ class Course:
             )
             for day, kind, source, target, event, reason, deadline, expires in self.steps
         )
-
-
-def replay(
-    commitment: Commitment,
-    entries: Sequence[Entry],
-    engine: Engine,
-    *,
-    through_machine: bool = False,
-    with_steps: bool = False,
-) -> Course:
-    """Fold `entries` (sorted by day, rank, sequence) into the commitment's `Course`.
-
-    See `replay_many`, which this calls with one commitment.
-    """
-    return replay_many(
-        ((commitment, entries),), engine, through_machine=through_machine, with_steps=with_steps
-    )[0]
 
 
 def replay_many(
@@ -332,13 +317,13 @@ def replay_many(
 # Marks the end of a log: its day comes after every real day, so the last time limit fires.
 _END: tuple[tuple[int, None], ...] = ((1 << (DAY_SHIFT + 32), None),)
 
-# A time limit as replay uses it: (watches the deadline rather than expires, delay in days,
+# A time limit as replay_many uses it: (watches the deadline rather than expires, delay in days,
 # reason, exempt stages).
 CompiledLimit = tuple[bool, int, LapseReason, frozenset[Stage]]
 
 
 def compile_limits(lifecycle: Lifecycle) -> tuple[CompiledLimit, ...]:
-    """The lifecycle's time limits in the form `replay` uses."""
+    """The lifecycle's time limits in the form `replay_many` uses."""
     return tuple(
         (limit.field == "deadline", limit.delay, limit.reason, limit.exempt)
         for limit in lifecycle.time_limits

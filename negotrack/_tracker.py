@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
+from . import _checks
 from ._commitments import Commitment, LinkKind
 from ._engine import Engine, engine
 from ._events import Event
@@ -30,6 +32,7 @@ from ._exceptions import (
     UnknownCommitment,
 )
 from ._lifecycle import LIFECYCLE, EventKind, Lifecycle
+from ._scenario import Scenario, from_data, to_data
 from ._timeline import (
     DAY_SHIFT,
     SEQ_SHIFT,
@@ -42,15 +45,12 @@ from ._timeline import (
     replay_many,
 )
 
-if TYPE_CHECKING:
-    from ._scenario import Scenario
-
 
 class News(NamedTuple):
     """What a store holds that the tracker has not seen yet (`changed` is False if nothing)."""
 
     changed: bool
-    scenario: dict[str, Any] | None
+    scenario: str | None  # the stored description, as JSON text
     commitments: list[Commitment]
     events: list[Event]
     mark: Any  # where the store is to resume once the tracker has taken this in
@@ -112,13 +112,13 @@ class Tracker:
         through_machine: bool = False,
     ) -> None:
         self._scenario = scenario
+        self._scenario_text: str | None = None  # as the store last held it
         self._strict = strict
         self._through_machine = through_machine
         self._engine: Engine = engine(lifecycle)
-        order = lifecycle.same_day_order
         # Each kind's same-day rank and index, already in place in an entry's key.
         self._shifted_rank = {
-            kind: entry_key(0, order.index(kind) if order else 0, kind, 0) for kind in EventKind
+            kind: entry_key(0, rank, kind, 0) for kind, rank in self._engine.rank.items()
         }
         self._store: Recorder | None = None
         self._closed = False
@@ -128,7 +128,9 @@ class Tracker:
 
     def _clear(self) -> None:
         self._commitments: dict[str, Commitment] = {}
-        self._counterparts: dict[str, list[str]] = {}  # only commitments with links
+        # The commitments each one is linked to, in the order declared (a dict as an ordered
+        # set); only commitments with links have an entry.
+        self._counterparts: dict[str, dict[str, None]] = {}
         self._entries: dict[str, list[Entry]] = {}
         self._log: list[Event] = []
         # Recorded events by (commitment, kind, date): equal events share a key, and a
@@ -139,7 +141,6 @@ class Tracker:
         self._views: dict[date | None, dict[str, Course]] = {}
         # Per view, (id, course) in the order added, once every course is folded.
         self._rows: dict[date | None, list[tuple[str, Course]]] = {}
-        self._linked: set[str] = set()  # commitments with counterparts
 
     # -- what the tracker holds ------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class Tracker:
     def scenario(self, scenario: Scenario | None) -> None:
         with self._writing():
             if self._store is not None:
-                self._store.save_scenario(None if scenario is None else _scenario_data(scenario))
+                self._store.save_scenario(None if scenario is None else to_data(scenario))
             self._scenario = scenario
             self._pending = True
 
@@ -224,6 +225,8 @@ class Tracker:
         for c in commitments:
             if not isinstance(c, Commitment):
                 raise TypeError(f"add() takes Commitment objects, got {c!r} ({type(c).__name__})")
+        if not commitments:
+            return
         with self._writing():
             batch: dict[str, Commitment] = {}
             for c in commitments:
@@ -249,11 +252,13 @@ class Tracker:
         """
         with self._writing(), _collector_paused():
             if self._strict:
-                touched = {
+                # In the order the events name them: the first anomaly reported is the
+                # same whatever else the tracker holds.
+                touched = dict.fromkeys(
                     e.commitment
                     for e in events
                     if isinstance(e, Event) and e.commitment in self._entries
-                }
+                )
                 before = self._anomalous(touched)
             added = self._take(events)
             if not added:
@@ -273,7 +278,7 @@ class Tracker:
 
     def status(self, commitment: str, *, on: date, known_by: date | None = None) -> Status:
         """Where `commitment` stood on `on` (inclusive), from what was known by `known_by`."""
-        day = _ordinal("on", on)
+        day = _checks.ordinal("on", on)
         _check_known_by(known_by)
         self._refresh()
         self._require(commitment)
@@ -281,7 +286,7 @@ class Tracker:
 
     def snapshot(self, *, on: date, known_by: date | None = None) -> Mapping[str, Status]:
         """The status of every commitment on `on`, keyed by id in the order they were added."""
-        day = _ordinal("on", on)
+        day = _checks.ordinal("on", on)
         _check_known_by(known_by)
         self._refresh()
         with _collector_paused():
@@ -300,11 +305,14 @@ class Tracker:
             for cid, course in rows
             for i in (bisect_right(course.points, day),)
         }
-        live = self.lifecycle.live
-        for cid in self._linked:
+        # Risk comes last: a counterpart's stage on this day is already in the result.
+        live, lapsed = self._engine.live, self._engine.lapsed
+        for cid, others in self._counterparts.items():
             status = result[cid]
             if status.stage in live:
-                result[cid] = self._with_risk(cid, status, day, known_by)
+                risk = tuple(other for other in others if result[other].stage is lapsed)
+                if risk:
+                    result[cid] = attrs.evolve(status, at_risk_from=risk)
         return result
 
     def history(self, commitment: str, *, known_by: date | None = None) -> tuple[Transition, ...]:
@@ -330,7 +338,7 @@ class Tracker:
     ) -> tuple[Anomaly, ...]:
         """Events kept but out of place, dated on or before `on` (all when None)."""
         if on is not None:
-            _ordinal("on", on)
+            _checks.ordinal("on", on)
         _check_known_by(known_by)
         self._refresh()
         with _collector_paused():
@@ -339,10 +347,9 @@ class Tracker:
                 self._anomaly(course, index)
                 for cid in self._commitments
                 for course in (view[cid],)
-                for index in range(len(course.anomalies))
+                for index, (event, _, _) in enumerate(course.anomalies)
+                if on is None or event.on <= on
             ]
-        if on is not None:
-            found = [a for a in found if a.on <= on]
         order = {cid: i for i, cid in enumerate(self._commitments)}
         found.sort(key=lambda a: (a.on, order[a.commitment]))
         return tuple(found)
@@ -361,15 +368,9 @@ class Tracker:
             self._entries[c.id] = []
         for c in commitments:
             for link in c.links:
-                _append_new(self._counterparts.setdefault(c.id, []), link.target)
+                self._counterparts.setdefault(c.id, {})[link.target] = None
                 if link.kind is LinkKind.RECIPROCAL:
-                    _append_new(self._counterparts.setdefault(link.target, []), c.id)
-        for c in commitments:
-            if c.links:
-                self._linked.add(c.id)
-                self._linked.update(
-                    link.target for link in c.links if link.kind is LinkKind.RECIPROCAL
-                )
+                    self._counterparts.setdefault(link.target, {})[c.id] = None
         self._rows.clear()
 
     def _take(self, events: Iterable[Event]) -> list[Entry]:
@@ -431,11 +432,11 @@ class Tracker:
         return added
 
     def _undo(self, added: list[Entry]) -> None:
-        """Forget the entries `_take` returned."""
+        """Forget the entries `_take` returned (they are the last ones logged)."""
+        dropped = {id(entry) for entry in added}
         touched: set[str] = set()
-        for entry in reversed(added):
-            event = entry[1]
-            self._entries[event.commitment].remove(entry)
+        for _key, event in added:
+            touched.add(event.commitment)
             key = (event.commitment, event.kind, event.on)
             same = self._seen[key]
             if isinstance(same, list) and len(same) > 1:
@@ -444,7 +445,8 @@ class Tracker:
                 del self._seen[key]
             if event._id is not None:
                 del self._named[event._id]
-            touched.add(event.commitment)
+        for cid in touched:
+            self._entries[cid] = [e for e in self._entries[cid] if id(e) not in dropped]
         if added:
             del self._log[len(self._log) - len(added) :]
         self._invalidate(touched)
@@ -458,10 +460,8 @@ class Tracker:
     def _anomalous(self, commitments: Iterable[str]) -> set[Event]:
         return {a[0] for cid in commitments for a in self._course(cid, None).anomalies}
 
-    def _refuse_new_anomalies(self, commitments: set[str], before: set[Event]) -> None:
-        for cid in self._commitments:
-            if cid not in commitments:
-                continue
+    def _refuse_new_anomalies(self, commitments: Iterable[str], before: set[Event]) -> None:
+        for cid in commitments:
             course = self._course(cid, None)
             for index, (event, _stage, _state) in enumerate(course.anomalies):
                 if event not in before:
@@ -529,20 +529,16 @@ class Tracker:
     def _status(self, commitment: str, day: int, known_by: date | None) -> Status:
         course = self._course(commitment, known_by)
         status = course.status(course.position(day))
-        if commitment in self._counterparts and status.stage in self.lifecycle.live:
-            status = self._with_risk(commitment, status, day, known_by)
+        if commitment in self._counterparts and status.stage in self._engine.live:
+            lapsed = self._engine.lapsed
+            risk = tuple(
+                other
+                for other in self._counterparts[commitment]
+                if self._course(other, known_by).stage_on(day) is lapsed
+            )
+            if risk:
+                status = attrs.evolve(status, at_risk_from=risk)
         return status
-
-    def _with_risk(
-        self, commitment: str, status: Status, day: int, known_by: date | None
-    ) -> Status:
-        lapsed = self.lifecycle.lapsed
-        risk = tuple(
-            other
-            for other in self._counterparts[commitment]
-            if self._course(other, known_by).stage_on(day) is lapsed
-        )
-        return attrs.evolve(status, at_risk_from=risk) if risk else status
 
     def _anomaly(self, course: Course, index: int) -> Anomaly:
         event, stage, state = course.anomalies[index]
@@ -574,10 +570,12 @@ class Tracker:
             return
         self._check_open()
         self._pending = False
-        self._write_depth = 1
         try:
             with self._store.transaction():
                 self._refresh()
+                # We hold the write lock and have read everything: no one else can append
+                # until we are done, so reads inside need not look at the store again.
+                self._write_depth = 1
                 yield
         except BaseException:
             if self._pending:
@@ -590,7 +588,7 @@ class Tracker:
     def _refresh(self) -> None:
         """Take in what other writers added to the store since we last looked."""
         store = self._store
-        if store is None:
+        if store is None or self._write_depth:
             return
         self._check_open()
         news = store.news()
@@ -610,7 +608,9 @@ class Tracker:
         for e in news.events:
             if e.commitment not in known:
                 raise store.damaged(f"an event names unknown commitment {e.commitment!r}")
-        self._scenario = None if news.scenario is None else _scenario_from(news.scenario)
+        if news.scenario != self._scenario_text:  # parsed only when it changed
+            self._scenario_text = news.scenario
+            self._scenario = None if news.scenario is None else from_data(json.loads(news.scenario))
         self._adopt_commitments(news.commitments)
         if news.events:
             with _collector_paused():
@@ -657,32 +657,9 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _scenario_data(scenario: Scenario) -> dict[str, Any]:
-    from ._format import unstructure_scenario
-
-    return unstructure_scenario(scenario)
-
-
-def _scenario_from(data: dict[str, Any]) -> Scenario:
-    from ._format import structure_scenario
-
-    return structure_scenario(data)
-
-
-def _append_new(items: list[str], item: str) -> None:
-    if item not in items:
-        items.append(item)
-
-
-def _ordinal(name: str, value: object) -> int:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise TypeError(f"{name} must be a datetime.date, got {value!r} ({type(value).__name__})")
-    return value.toordinal()
-
-
 def _check_known_by(value: object) -> None:
     if value is not None:
-        _ordinal("known_by", value)
+        _checks.ordinal("known_by", value)
 
 
 def _explain(

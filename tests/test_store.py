@@ -531,3 +531,24 @@ class TestReview:
         )
         assert result.returncode == 2
         assert empty.stat().st_size == 0
+
+
+def test_a_second_record_of_the_same_scenario_writes_nothing(tmp_path: Path) -> None:
+    """Merging a scenario already recorded issues no write and no repeated look at the file."""
+    from negotrack._store import merge
+
+    path = tmp_path / "idem.db"
+    source = nt.load(FOLLOW)
+    with nt.open(path) as t:
+        merge(t, source)
+    with nt.open(path) as t:
+        store = t._store
+        assert store is not None
+        statements: list[str] = []
+        store._db.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+        assert merge(t, source) == (0, 0, len(source.events()))
+    writes = [
+        s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    assert sum("data_version" in s for s in statements) == 1
