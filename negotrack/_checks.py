@@ -51,18 +51,10 @@ def unicode(text: str) -> bool:
     return True
 
 
-def day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Require a `datetime.date` that is not a `datetime`."""
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise TypeError(
-            f"{attribute.name} must be a datetime.date, got {value!r} ({type(value).__name__})"
-        )
-
-
 def optional_day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Require None or a `datetime.date` that is not a `datetime`."""
     if value is not None:
-        day(instance, attribute, value)
+        _day(attribute.name, value)
 
 
 def plain(value: object) -> bool:
@@ -113,6 +105,11 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as err:
         raise ValueError(f"{text!r} is not a real date ({err}); expected YYYY-MM-DD") from None
+
+
+def iso(day: date | None) -> str | None:
+    """A date written ``YYYY-MM-DD``, or None."""
+    return None if day is None else day.isoformat()
 
 
 def ordinal(name: str, value: Any) -> int:

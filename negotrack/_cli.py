@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import __version__
-from ._checks import iso_date
+from ._checks import iso, iso_date
 from ._engine import diagram
 from ._events import Event
 from ._exceptions import NegotrackError
@@ -254,7 +254,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: Path, out: T
         document = {
             "scenario": _scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
-            "known_by": None if known_by is None else known_by.isoformat(),
+            "known_by": iso(known_by),
             "commitments": [_status_json(cid, s, titles[cid]) for cid, s in snapshot.items()],
             "anomalies": [
                 {
@@ -307,7 +307,7 @@ def _timeline(args: argparse.Namespace, out: TextIO) -> int:
         _print_json(
             {
                 "scenario": scenario_id,
-                "known_by": None if known_by is None else known_by.isoformat(),
+                "known_by": iso(known_by),
                 "transitions": [_transition_json(t) for t in steps],
             },
             out,
@@ -332,7 +332,7 @@ def _status_json(cid: str, status: Status, title: str) -> dict[str, Any]:
         "id": cid,
         "title": title,
         "stage": None if status.stage is None else status.stage.value,
-        "since": None if status.since is None else status.since.isoformat(),
+        "since": iso(status.since),
         "reason": None if status.reason is None else status.reason.value,
         "inferred": status.inferred,
         "at_risk": status.at_risk,
@@ -350,13 +350,13 @@ def _transition_json(step: Transition) -> dict[str, Any]:
         "reason": None if step.reason is None else step.reason.value,
         "inferred": step.inferred,
         "corroboration": step.corroboration,
-        "deadline": _json_day(step.deadline),
-        "expires": _json_day(step.expires),
+        "deadline": iso(step.deadline),
+        "expires": iso(step.expires),
         "actor": None if event is None else event.actor,
         "source": None if event is None else event.source,
         "quote": None if event is None else event.quote,
         "note": None if event is None else event.note,
-        "reported": None if event is None else event.known_on.isoformat(),
+        "reported": None if event is None else iso(event.known_on),
     }
 
 
@@ -386,10 +386,6 @@ def _transition_text(step: Transition) -> str:
             parts.append(" / ".join(evidence))
         parts.append(f"(reported {event.known_on.isoformat()})")
     return "  ".join(parts)
-
-
-def _json_day(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 def _text_day(day: date | None) -> str:

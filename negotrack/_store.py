@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ._checks import iso
 from ._commitments import Commitment, Link
 from ._events import Event
 from ._exceptions import StoreBusy, StoreError
@@ -258,8 +259,8 @@ class Store:
                 c.by,
                 c.to,
                 c.subject,
-                _iso(c.deadline),
-                _iso(c.expires),
+                iso(c.deadline),
+                iso(c.expires),
                 c.note,
                 json.dumps([[link.kind.value, link.target] for link in c.links]),
             )
@@ -281,14 +282,14 @@ class Store:
                 e.commitment,
                 e.kind.value,
                 e.on.isoformat(),
-                _iso(e.reported),
+                iso(e.reported),
                 e.actor,
                 e.source,
                 e.quote,
                 e.note,
                 None if e.reason is None else e.reason.value,
-                _iso(e.deadline),
-                _iso(e.expires),
+                iso(e.deadline),
+                iso(e.expires),
             )
             for e in events
         ]
@@ -391,10 +392,6 @@ def _decodes(decode: Callable[[Any], object], row: tuple[Any, ...]) -> bool:
 
 _KINDS = {kind.value: kind for kind in EventKind}
 _REASONS = {reason.value: reason for reason in LapseReason}
-
-
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 def _day(text: str | None) -> date | None:
