@@ -86,6 +86,8 @@ class Recorder(Protocol):
     def close(self) -> None: ...
 
 
+_UNSEEN = object()  # see Tracker._scenario_text
+
 _VIEWS_KEPT = 16  # known-by views cached at once; each holds one fold per commitment
 
 
@@ -112,7 +114,9 @@ class Tracker:
         through_machine: bool = False,
     ) -> None:
         self._scenario = scenario
-        self._scenario_text: str | None = None  # as the store last held it
+        # The stored description this tracker last parsed; _UNSEEN after a change of its
+        # own, so that the next read from the store parses it again whatever it says.
+        self._scenario_text: str | object | None = _UNSEEN
         self._strict = strict
         self._through_machine = through_machine
         self._engine: Engine = engine(lifecycle)
@@ -156,6 +160,7 @@ class Tracker:
             if self._store is not None:
                 self._store.save_scenario(None if scenario is None else to_data(scenario))
             self._scenario = scenario
+            self._scenario_text = _UNSEEN
             self._pending = True
 
     def close(self) -> None:
@@ -630,6 +635,7 @@ class Tracker:
         """Forget memory and read the whole store again (after a write that failed late)."""
         assert self._store is not None
         self._clear()
+        self._scenario_text = _UNSEEN
         self._store.rewind()
         self._refresh()
 

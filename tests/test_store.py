@@ -495,6 +495,22 @@ class TestReview:
             assert again.scenario is not None
             assert dict(again.scenario.parties) == {"A": "a"}
 
+    def test_failed_merge_restores_a_description_read_from_the_file(self, tmp_path: Path) -> None:
+        """A tracker that read its description from the file gets it back after a failed merge."""
+        from negotrack._store import merge
+
+        path = tmp_path / "m2.db"
+        with nt.open(path) as t:
+            t.scenario = nt.Scenario(id="s", title="S", parties={"A": "a"})
+            t.add(commitment("c", by="A", to="A"))
+        source = nt.Tracker(scenario=nt.Scenario(id="s", title="S", parties={"B": "b"}))
+        source.add(commitment("c", title="different", by="A", to="A"))
+        with nt.open(path) as t:
+            with pytest.raises(nt.StoreError, match="differs"):
+                merge(t, source)
+            assert t.scenario is not None
+            assert dict(t.scenario.parties) == {"A": "a"}
+
     def test_scenario_removed_elsewhere_is_seen(self, tmp_path: Path) -> None:
         """When another process removes the description, an open tracker sees it go."""
         path = tmp_path / "gone.db"
