@@ -7,16 +7,19 @@ from ._commitments import Commitment as Commitment
 from ._commitments import Link as Link
 from ._commitments import LinkKind as LinkKind
 from ._engine import diagram as diagram
+from ._events import ConflictingEvent as ConflictingEvent
 from ._events import Event as Event
-from ._exceptions import ConflictingEvent as ConflictingEvent
+from ._events import InvalidTransition as InvalidTransition
 from ._exceptions import DuplicateCommitment as DuplicateCommitment
 from ._exceptions import InvalidDefinition as InvalidDefinition
-from ._exceptions import InvalidTransition as InvalidTransition
+from ._exceptions import InvalidValue as InvalidValue
 from ._exceptions import NegotrackError as NegotrackError
 from ._exceptions import ScenarioError as ScenarioError
 from ._exceptions import StoreBusy as StoreBusy
 from ._exceptions import StoreError as StoreError
 from ._exceptions import UnknownCommitment as UnknownCommitment
+from ._files import dump as dump
+from ._files import load as load
 from ._lifecycle import LIFECYCLE as LIFECYCLE
 from ._lifecycle import EventKind as EventKind
 from ._lifecycle import LapseReason as LapseReason
@@ -26,8 +29,6 @@ from ._lifecycle import Stage as Stage
 from ._lifecycle import TimeLimit as TimeLimit
 from ._scenario import Scenario as Scenario
 from ._scenario import Source as Source
-from ._scenario import dump as dump
-from ._scenario import load as load
 from ._store import open as open
 from ._timeline import Anomaly as Anomaly
 from ._timeline import Status as Status
@@ -46,6 +47,7 @@ __all__ = [
     "EventKind",
     "InvalidDefinition",
     "InvalidTransition",
+    "InvalidValue",
     "LapseReason",
     "Lifecycle",
     "Link",

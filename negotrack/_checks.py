@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ._exceptions import InvalidValue, excerpt
+
 E = TypeVar("E", bound=enum.Enum)
 
 
@@ -29,14 +31,15 @@ def optional_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
 
 def _text(name: str, value: Any, alternative: str = "") -> None:
     if not isinstance(value, str) or not value or value.isspace():
-        raise TypeError(
-            f"{name.lstrip('_')} must be a non-blank str{' ' + alternative if alternative else ''}"
-            f", got {value!r} ({type(value).__name__})"
+        raise InvalidValue(
+            name, value, f"a non-blank str{' ' + alternative if alternative else ''}"
         )
     if not unicode(value):
-        raise ValueError(
-            f"{name.lstrip('_')} must be valid Unicode text, got {value!r}, which holds a lone "
-            "surrogate (U+D800 to U+DFFF); files and stores cannot hold it"
+        raise InvalidValue(
+            name,
+            value,
+            "valid Unicode text, without lone surrogates (U+D800 to U+DFFF), which files and "
+            "stores cannot hold",
         )
 
 
@@ -76,22 +79,28 @@ def fields(
     fields in one call from ``__attrs_post_init__`` instead of one validator call per field.
     """
     for name in text:
-        _text(name, getattr(instance, name))
+        _text(_label(instance, name), getattr(instance, name))
     for name in optional_text:
         value = getattr(instance, name)
         if value is not None:
-            _text(name, value, "or None")
+            _text(_label(instance, name), value, "or None")
     for name in day:
-        _day(name, getattr(instance, name))
+        _day(_label(instance, name), getattr(instance, name))
     for name in optional_day:
         value = getattr(instance, name)
         if value is not None:
-            _day(name, value)
+            _day(_label(instance, name), value)
+
+
+def _label(instance: Any, name: str) -> str:
+    """The name a caller used for the field: its init alias (``id`` for ``given_id``)."""
+    field = attrs.fields_dict(type(instance)).get(name)
+    return name if field is None else field.alias or name
 
 
 def _day(name: str, value: Any) -> None:
     if type(value) is not date and (not isinstance(value, date) or isinstance(value, datetime)):
-        raise TypeError(f"{name} must be a datetime.date, got {value!r} ({type(value).__name__})")
+        raise InvalidValue(name, value, "a datetime.date")
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -118,16 +127,20 @@ def ordinal(name: str, value: Any) -> int:
     return int(value.toordinal())
 
 
-def member(enum_type: type[E], value: Any) -> E:
+def member(enum_type: type[E], value: Any, name: str | None = None) -> E:
     """Convert a member or its value to a member of `enum_type`, listing the valid values."""
     if isinstance(value, enum_type):
         return value
     try:
         return enum_type(value)
-    except ValueError:
+    except (ValueError, TypeError):
         valid = ", ".join(repr(m.value) for m in enum_type)
-        raise ValueError(
-            f"{value!r} is not a valid {enum_type.__name__}; expected one of {valid}"
+        kind = enum_type.__name__
+        raise InvalidValue(
+            name or kind,
+            value,
+            f"one of {valid}",
+            message=f"{excerpt(value)} is not a valid {kind}; expected one of {valid}",
         ) from None
 
 

@@ -1,31 +1,30 @@
-"""The `negotrack` command: check, question and draw scenarios from the shell.
+"""The `negotrack` command: check, question, record and draw scenarios from the shell.
 
-Every fault in the input ends in one line on stderr that names the file and the line, and
-exit status 2; never a traceback. `date.today()` appears here only, as the default "as of".
+Every fault in the input ends in lines on stderr that name the file and the line, and exit
+status 2; never a traceback (a bug gives one line and exit 3). `date.today()` appears here
+only, as the default "as of". What is printed is made by `negotrack._output`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
-from . import __version__
+from . import __version__, _output
 from ._checks import iso, iso_date
 from ._engine import diagram
 from ._events import Event
 from ._exceptions import NegotrackError
+from ._files import dump
 from ._format import load_with_lines
-from ._scenario import dump
-from ._store import merge
 from ._store import open as negotrack_open
-from ._timeline import Status, Transition
 from ._tracker import Tracker
+from ._transfer import merge
 
 EXIT_OK = 0
 EXIT_ANOMALIES = 1
@@ -76,12 +75,7 @@ def _parser() -> _Parser:
         "then the anomalies.",
     )
     _source(status)
-    status.add_argument(
-        "--as-of",
-        type=_day,
-        metavar="DATE",
-        help="the date to answer for, YYYY-MM-DD, inclusive (default: today)",
-    )
+    _as_of(status)
     _known_by(status)
     _json_flag(status)
     status.set_defaults(run=_status)
@@ -114,7 +108,7 @@ def _parser() -> _Parser:
         description="Record a scenario's commitments and events into a store (an SQLite file, "
         "created if missing), in one transaction. Running it twice changes nothing.",
     )
-    record.add_argument("--db", type=Path, required=True, metavar="FILE", help="the store")
+    record.add_argument("--db", required=True, metavar="STORE", help="the store")
     record.add_argument("scenario", type=Path, help="scenario file (.yaml, .yml or .json)")
     record.set_defaults(run=_record)
 
@@ -124,7 +118,7 @@ def _parser() -> _Parser:
         description="Write everything a store holds as a scenario file that loads back to "
         "the same answers.",
     )
-    export.add_argument("--db", type=Path, required=True, metavar="FILE", help="the store")
+    export.add_argument("--db", required=True, metavar="STORE", help="the store")
     export.add_argument(
         "-o", "--output", type=Path, required=True, metavar="OUT", help="OUT.yaml or OUT.json"
     )
@@ -135,7 +129,16 @@ def _parser() -> _Parser:
 def _source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, nargs="?", help="scenario file (.yaml, .yml or .json)")
     parser.add_argument(
-        "--db", type=Path, metavar="FILE", help="read a store (made by `record`) instead of a file"
+        "--db", metavar="STORE", help="read a store (made by `record`) instead of a file"
+    )
+
+
+def _as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="DATE",
+        help="the date to answer for, YYYY-MM-DD, inclusive (default: today)",
     )
 
 
@@ -157,7 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
-        return run(args, sys.stdout)
+        out = sys.stdout
+        if out is None:  # started with its standard output closed (`>&-`)
+            raise _UsageError("negotrack: standard output is closed; nothing can be printed")
+        return run(args, out)
     except _UsageError as err:
         _fail(str(err))
         return EXIT_INVALID
@@ -182,11 +188,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
-def _fail(line: str) -> None:
-    print(" ".join(line.split()), file=sys.stderr)
+def _fail(message: str) -> None:
+    """Print an error, each of its lines as one line (a file's faults are one per line)."""
+    if sys.stderr is None:
+        return
+    for line in message.splitlines() or [""]:
+        print(_output.safe(" ".join(line.split())), file=sys.stderr)
 
 
-def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], Path]:
+def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], str]:
     """The tracker named on the command line: a scenario file, or a store with --db."""
     if (args.file is None) == (args.db is None):
         raise _UsageError(
@@ -194,9 +204,9 @@ def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], P
             f"(see negotrack {args.command} --help)"
         )
     if args.db is not None:
-        return negotrack_open(args.db, create=False), {}, args.db
+        return negotrack_open(args.db, create=False), {}, str(args.db)
     tracker, lines = load_with_lines(args.file)
-    return tracker, lines, args.file
+    return tracker, lines, str(args.file)
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
@@ -205,16 +215,19 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         anomalies = tracker.anomalies()
         for anomaly in anomalies:
             line = lines.get(anomaly.event)
-            where = f"{path}:{line}" if line else str(path)
-            print(f"{where}: warning: {anomaly.message}", file=sys.stderr)
+            where = f"{path}:{line}" if line else path
+            print(f"{where}: warning: {_output.safe(anomaly.message)}", file=sys.stderr)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
         print(
-            f"{path}: valid: {n_c} commitment{'s' * (n_c != 1)}, "
-            f"{n_e} event{'s' * (n_e != 1)}, "
+            f"{path}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
             f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
             file=out,
         )
     return EXIT_ANOMALIES if args.strict and anomalies else EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _record(args: argparse.Namespace, out: TextIO) -> int:
@@ -222,9 +235,8 @@ def _record(args: argparse.Namespace, out: TextIO) -> int:
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
     print(
-        f"{args.db}: recorded {commitments} new commitment{'s' * (commitments != 1)} and "
-        f"{added} new event{'s' * (added != 1)} from {args.scenario} "
-        f"({known} already recorded)",
+        f"{args.db}: recorded {_count(commitments, 'new commitment')} and "
+        f"{_count(added, 'new event')} from {args.scenario} ({known} already recorded)",
         file=out,
     )
     return EXIT_OK
@@ -234,7 +246,11 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     with negotrack_open(args.db, create=False) as tracker:
         dump(tracker, args.output)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
-    print(f"{args.output}: wrote {n_c} commitments and {n_e} events from {args.db}", file=out)
+    print(
+        f"{args.output}: wrote {_count(n_c, 'commitment')} and {_count(n_e, 'event')} "
+        f"from {args.db}",
+        file=out,
+    )
     return EXIT_OK
 
 
@@ -244,56 +260,50 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
         return _print_status(tracker, args, path, out)
 
 
-def _print_status(tracker: Tracker, args: argparse.Namespace, path: Path, out: TextIO) -> int:
+def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: TextIO) -> int:
     as_of: date = args.as_of or date.today()
     known_by: date | None = args.known_by
     snapshot = tracker.snapshot(on=as_of, known_by=known_by)
     anomalies = tracker.anomalies(on=as_of, known_by=known_by)
     titles = {c.id: c.title for c in tracker.commitments()}
+    scenario = tracker.scenario
     if args.json:
         document = {
             "scenario": _scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
-            "commitments": [_status_json(cid, s, titles[cid]) for cid, s in snapshot.items()],
-            "anomalies": [
-                {
-                    "commitment": a.commitment,
-                    "on": a.on.isoformat(),
-                    "event": a.event.kind.value,
-                    "message": a.message,
-                }
-                for a in anomalies
+            "commitments": [
+                _output.status_json(cid, titles[cid], s) for cid, s in snapshot.items()
             ],
+            "anomalies": [_output.anomaly_json(a) for a in anomalies],
         }
-        _print_json(document, out)
+        _output.print_json(document, out)
         return EXIT_OK
-    scenario = tracker.scenario
-    heading = _scenario_id(tracker, path)
+    heading = _output.safe(_scenario_id(tracker, path))
     if scenario is not None:
-        heading += f": {scenario.title}"
+        heading += f": {_output.safe(scenario.title)}"
     knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
     print(f"{heading}\nas of {as_of.isoformat()}, from {knowledge}\n", file=out)
     rows: list[tuple[str, ...]] = [("id", "stage", "since", "reason", "inferred", "at risk")]
     for cid, status in snapshot.items():
         rows.append(
             (
-                cid,
+                _output.safe(cid),
                 "-" if status.stage is None else status.stage.value,
-                _text_day(status.since),
+                _output.day(status.since),
                 "-" if status.reason is None else status.reason.value,
                 "yes" if status.inferred else "no",
-                ", ".join(status.at_risk_from) or "-",
+                ", ".join(_output.safe(c) for c in status.at_risk_from) or "-",
             )
         )
-    _print_table(rows, out)
+    _output.table(rows, out)
     print(file=out)
     if not anomalies:
         print("anomalies: none", file=out)
     else:
         print(f"anomalies ({len(anomalies)}):", file=out)
         for anomaly in anomalies:
-            print(f"  {anomaly.message}", file=out)
+            print(f"  {_output.safe(anomaly.message)}", file=out)
     return EXIT_OK
 
 
@@ -304,17 +314,17 @@ def _timeline(args: argparse.Namespace, out: TextIO) -> int:
         steps = tracker.timeline(known_by=known_by)
         scenario_id = _scenario_id(tracker, path)
     if args.json:
-        _print_json(
+        _output.print_json(
             {
                 "scenario": scenario_id,
                 "known_by": iso(known_by),
-                "transitions": [_transition_json(t) for t in steps],
+                "transitions": [_output.transition_json(t) for t in steps],
             },
             out,
         )
         return EXIT_OK
     for step in steps:
-        print(_transition_text(step), file=out)
+        print(_output.transition_line(step), file=out)
     return EXIT_OK
 
 
@@ -323,93 +333,17 @@ def _diagram(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _scenario_id(tracker: Tracker, path: Path) -> str:
-    return tracker.scenario.id if tracker.scenario is not None else path.stem
-
-
-def _status_json(cid: str, status: Status, title: str) -> dict[str, Any]:
-    return {
-        "id": cid,
-        "title": title,
-        "stage": None if status.stage is None else status.stage.value,
-        "since": iso(status.since),
-        "reason": None if status.reason is None else status.reason.value,
-        "inferred": status.inferred,
-        "at_risk": status.at_risk,
-    }
-
-
-def _transition_json(step: Transition) -> dict[str, Any]:
-    event = step.event
-    return {
-        "on": step.on.isoformat(),
-        "commitment": step.commitment,
-        "event": step.kind.value,
-        "from": None if step.source is None else step.source.value,
-        "to": step.target.value,
-        "reason": None if step.reason is None else step.reason.value,
-        "inferred": step.inferred,
-        "corroboration": step.corroboration,
-        "deadline": iso(step.deadline),
-        "expires": iso(step.expires),
-        "actor": None if event is None else event.actor,
-        "source": None if event is None else event.source,
-        "quote": None if event is None else event.quote,
-        "note": None if event is None else event.note,
-        "reported": None if event is None else iso(event.known_on),
-    }
-
-
-def _transition_text(step: Transition) -> str:
-    source = "(none)" if step.source is None else step.source.value
-    move = f"{source} -> {step.target.value}"
-    if step.corroboration:
-        move = f"{step.target.value} (corroborated)"
-    elif step.source == step.target:
-        dates = [
-            f"{n} {d.isoformat()}"
-            for n, d in (("deadline", step.deadline), ("expires", step.expires))
-            if d
-        ]
-        move = f"{step.target.value} ({', '.join(dates)})"
-    parts = [step.on.isoformat(), step.commitment, step.kind.value, move]
-    if step.reason is not None:
-        parts.append(f"reason: {step.reason.value}")
-    event = step.event
-    if event is None:
-        parts.append("[inferred]")
-    else:
-        evidence = [x for x in (event.actor, event.source) if x]
-        if event.quote:
-            evidence.append(f'"{event.quote}"')
-        if evidence:
-            parts.append(" / ".join(evidence))
-        parts.append(f"(reported {event.known_on.isoformat()})")
-    return "  ".join(parts)
-
-
-def _text_day(day: date | None) -> str:
-    return "-" if day is None else day.isoformat()
-
-
-def _print_table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print(
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
-        )
-
-
-def _print_json(document: Any, out: TextIO) -> None:
-    json.dump(document, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+def _scenario_id(tracker: Tracker, path: str) -> str:
+    scenario = tracker.scenario
+    return scenario.id if scenario is not None else Path(path).stem
 
 
 def entry() -> NoReturn:
     """Console-script entry point."""
     try:
         code = main()
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`negotrack timeline ... | head`): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)

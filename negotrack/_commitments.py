@@ -5,10 +5,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import attrs
 
-from . import _checks
+from . import _checks, _codec
+from ._exceptions import InvalidValue
 
 
 class LinkKind(enum.StrEnum):
@@ -21,24 +23,32 @@ class LinkKind(enum.StrEnum):
 
 
 def _link_kind(value: LinkKind | str) -> LinkKind:
-    return _checks.member(LinkKind, value)
+    return _checks.member(LinkKind, value, "kind")
 
 
 @attrs.frozen
 class Link:
-    """A dependency of a commitment on another one, named by id."""
+    """A dependency of a commitment on another one, named by id.
 
-    kind: LinkKind = attrs.field(converter=_link_kind)
-    target: str = attrs.field(validator=_checks.text)
+    In a scenario file a link is written ``{reciprocal: other-id}``.
+    """
+
+    kind: LinkKind = attrs.field(converter=_link_kind, metadata={_codec.PAIR: "tag"})
+    target: str = attrs.field(validator=_checks.text, metadata={_codec.PAIR: "value"})
 
 
-def _links(values: Iterable[Link]) -> tuple[Link, ...]:
+def _links(values: Any) -> tuple[Link, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidValue("links", values, "a tuple of Link objects")
     links = tuple(values)
     for link in links:
         if not isinstance(link, Link):
-            raise TypeError(
-                f"links must hold Link objects, got {link!r} ({type(link).__name__}); "
-                "write Link(kind='reciprocal', target='other-id')"
+            raise InvalidValue(
+                "links",
+                link,
+                "Link objects",
+                message=f"links must hold Link objects, got {link!r} ({type(link).__name__}); "
+                "write Link(kind='reciprocal', target='other-id')",
             )
     return links
 
@@ -83,13 +93,19 @@ class Commitment:
         seen: set[Link] = set()
         for link in self.links:
             if link.target == self.id:
-                raise ValueError(
-                    f"commitment {self.id!r} links to itself ({link.kind.value}); "
-                    "a link must name another commitment"
+                raise InvalidValue(
+                    "links",
+                    link,
+                    "links to other commitments",
+                    message=f"commitment {self.id!r} links to itself ({link.kind.value}); "
+                    "a link must name another commitment",
                 )
             if link in seen:
-                raise ValueError(
-                    f"commitment {self.id!r} declares the {link.kind.value} link to "
-                    f"{link.target!r} twice; declare each link once"
+                raise InvalidValue(
+                    "links",
+                    link,
+                    "each link once",
+                    message=f"commitment {self.id!r} declares the {link.kind.value} link to "
+                    f"{link.target!r} twice; declare each link once",
                 )
             seen.add(link)

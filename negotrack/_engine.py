@@ -1,30 +1,44 @@
 """The transitions engine: the only module that touches the `transitions` library.
 
-One `Machine` is built per lifecycle, never one per commitment and never with `add_model`
-(which is quadratic in the number of models and cannot drive frozen attrs instances). Its
-events are compiled once into a plain table that replay uses, so a lookup costs a dict access
-instead of a trigger call. `Engine.step` fires the real Machine for one move; the property
-suite checks that the table and the Machine agree on every generated log.
+What transitions does here, and what it does not:
+
+- It *defines and validates* the lifecycle's machine: `Engine` builds one `Machine` per
+  lifecycle (never one per commitment, never `add_model`, which is quadratic and cannot drive
+  frozen attrs instances), from the states and triggers `machine_spec` derives from the
+  `Lifecycle` data.
+- It *compiles* the replay table: the outcome of every (stage, event) is read from the Machine
+  through its public introspection (`get_triggers`, `get_transitions`), once. Replaying an
+  event is then one dict lookup in that table, not a trigger call.
+- It *draws* the lifecycle (`diagram`, through transitions' own Mermaid and Graphviz support).
+
+At run time, replay does not call transitions at all. The testing hook `through_machine`
+makes the trackers created inside it fire every event through the Machine instead; the
+property suite checks that the two agree on every generated log.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import functools
 import importlib.util
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from transitions import Machine, MachineError
 
 from ._exceptions import NegotrackError
-from ._lifecycle import LIFECYCLE, EventKind, Lifecycle, Stage
-from ._timeline import compile_limits
+from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Lifecycle, Stage
 
 START = "start"
 """Name of the machine state that stands for "no stage yet"."""
 
 DiagramFormat = Literal["mermaid", "dot"]
+
+# A time limit as replay uses it: (watches the deadline rather than expires, delay in days,
+# reason, exempt stages).
+CompiledLimit = tuple[bool, int, LapseReason, frozenset[Stage]]
 
 
 def _name(stage: Stage | None) -> str:
@@ -62,71 +76,108 @@ def machine_spec(
 class _Cursor:
     """The single stand-in model that `Engine.step` moves through the Machine."""
 
-    __slots__ = ("state",)
+    state: str
 
-    def __init__(self, state: str) -> None:
-        self.state = state
+
+class _MachineOutcomes(Mapping[tuple["Stage | None", EventKind], Stage]):
+    """The outcome table answered by firing the Machine on every lookup (the testing hook)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._table = engine.table
+
+    def __getitem__(self, key: tuple[Stage | None, EventKind]) -> Stage:
+        target = self._engine.step(*key)
+        if target is None:
+            raise KeyError(key)
+        return target
+
+    def __iter__(self) -> Iterator[tuple[Stage | None, EventKind]]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
 
 
 class Engine:
-    """A lifecycle's transitions `Machine` and the outcome table compiled from it."""
+    """A lifecycle's transitions `Machine` and the outcome table compiled from it.
 
-    __slots__ = (
-        "expected",
-        "lapsed",
-        "lifecycle",
-        "live",
-        "machine",
-        "outcomes",
-        "rank",
-        "time_limits",
-    )
+    `outcomes` is what replay looks events up in: the compiled `table`, or, for an engine made
+    inside `through_machine`, a mapping that fires the Machine on every lookup.
+    """
 
-    def __init__(self, lifecycle: Lifecycle) -> None:
+    def __init__(self, lifecycle: Lifecycle, *, fire: bool = False) -> None:
         self.lifecycle = lifecycle
         states, transitions = machine_spec(lifecycle)
+        self._cursor = _Cursor()
         self.machine = Machine(
-            model=None,
+            model=self._cursor,
             states=states,
             transitions=transitions,
             initial=START,
             auto_transitions=False,
             ignore_invalid_triggers=False,
         )
-        outcomes: dict[tuple[Stage | None, EventKind], Stage] = {}
-        for trigger, event in self.machine.events.items():
-            kind = EventKind(trigger)
-            for source_name, moves in event.transitions.items():
-                for move in moves:
-                    dest = move.dest if move.dest is not None else source_name
-                    target = _stage(dest)
-                    assert target is not None  # nothing leads back to "no stage"
-                    outcomes[_stage(source_name), kind] = target
-        self.outcomes: Mapping[tuple[Stage | None, EventKind], Stage] = outcomes
-        self.time_limits = compile_limits(lifecycle)
+        self.table: Mapping[tuple[Stage | None, EventKind], Stage] = self._compile(states)
+        self.outcomes: Mapping[tuple[Stage | None, EventKind], Stage] = (
+            _MachineOutcomes(self) if fire else self.table
+        )
+        self.time_limits: tuple[CompiledLimit, ...] = tuple(
+            (limit.field == "deadline", limit.delay, limit.reason, limit.exempt)
+            for limit in lifecycle.time_limits
+        )
         self.live = lifecycle.live
         self.lapsed = lifecycle.lapsed
         self.rank = lifecycle.same_day_rank()
         order = lifecycle.event_order()
         self.expected: Mapping[Stage | None, tuple[EventKind, ...]] = {
-            stage: tuple(kind for kind in order if (stage, kind) in outcomes)
+            stage: tuple(kind for kind in order if (stage, kind) in self.table)
             for stage in (None, *lifecycle.stages)
         }
 
+    def _compile(self, states: list[str]) -> dict[tuple[Stage | None, EventKind], Stage]:
+        """Read every (stage, event) -> stage from the Machine's public introspection."""
+        table: dict[tuple[Stage | None, EventKind], Stage] = {}
+        for state in states:
+            for trigger in self.machine.get_triggers(state):
+                for move in self.machine.get_transitions(trigger, source=state):
+                    target = _stage(move.dest if move.dest is not None else state)
+                    assert target is not None  # nothing leads back to "no stage"
+                    table[_stage(state), EventKind(trigger)] = target
+        return table
+
     def step(self, stage: Stage | None, event: EventKind) -> Stage | None:
         """Fire `event` through the Machine at a commitment in `stage`; None if invalid."""
-        cursor = _Cursor(_name(stage))
+        self.machine.set_state(_name(stage), model=self._cursor)
         try:
-            self.machine.events[event.value].trigger(cursor)
+            # One model, the cursor: dispatch fires the trigger on it.
+            self.machine.dispatch(event.value)
         except MachineError:
             return None
-        return _stage(cursor.state)
+        return _stage(self._cursor.state)
+
+
+_FIRING: contextvars.ContextVar[bool] = contextvars.ContextVar("negotrack_fire", default=False)
+
+
+@contextlib.contextmanager
+def through_machine() -> Iterator[None]:
+    """Make the trackers created inside fire every event through the transitions Machine."""
+    token = _FIRING.set(True)
+    try:
+        yield
+    finally:
+        _FIRING.reset(token)
+
+
+def engine(lifecycle: Lifecycle = LIFECYCLE) -> Engine:
+    """Return the engine of `lifecycle`, built once (one firing the Machine inside the hook)."""
+    return _engine(lifecycle, _FIRING.get())
 
 
 @functools.cache
-def engine(lifecycle: Lifecycle = LIFECYCLE) -> Engine:
-    """Return the engine of `lifecycle`, built once."""
-    return Engine(lifecycle)
+def _engine(lifecycle: Lifecycle, fire: bool) -> Engine:
+    return Engine(lifecycle, fire=fire)
 
 
 def diagram(fmt: DiagramFormat = "mermaid", lifecycle: Lifecycle = LIFECYCLE) -> str:

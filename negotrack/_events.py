@@ -1,28 +1,29 @@
 """Dated events: the only way a commitment changes.
 
 An `Event` is immutable and named in the past tense. It carries its evidence (who, where, the
-quote) and two dates: `on`, when it happened, and `reported`, when it became known.
+quote) and two dates: `on`, when it happened, and `reported`, when it became known. The two
+errors that carry events, `InvalidTransition` and `ConflictingEvent`, live here too, so that
+`negotrack._exceptions` depends on nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import attrs
 
-from . import _checks
-from ._lifecycle import EventKind, LapseReason
+from . import _checks, _codec
+from ._exceptions import InvalidValue, NegotrackError
+from ._lifecycle import EventKind, LapseReason, Stage
 
 
 def _kind(value: EventKind | str) -> EventKind:
-    return _checks.member(EventKind, value)
+    return _checks.member(EventKind, value, "kind")
 
 
 def _reason(value: LapseReason | str | None) -> LapseReason | None:
-    return None if value is None else _checks.member(LapseReason, value)
+    return None if value is None else _checks.member(LapseReason, value, "reason")
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -34,23 +35,23 @@ class Event:
     `expires` only with `extended`, which needs at least one of them. `id` is optional: when
     it is not given, it is derived from the content (``ev-`` and a digest), so the same
     event recorded twice is recognised as one; ids starting with ``ev-`` are reserved for
-    derived ids.
+    derived ids. `given_id` is the id given, or None.
     """
 
-    # Equal events have equal hashes however few fields the hash reads: these three tell
-    # almost all events apart, and hashing fewer fields makes deduplication cheaper.
+    # The order of these fields is the order of an event's row, which its derived id digests:
+    # new fields go at the end, marked _codec.LATER, so that derived ids never change.
     commitment: str
-    kind: EventKind = attrs.field(converter=_kind)
+    kind: EventKind = attrs.field(converter=_kind, metadata=_codec.key("event"))
     on: date
-    reported: date | None = attrs.field(default=None, hash=False)
-    actor: str | None = attrs.field(default=None, hash=False)
-    source: str | None = attrs.field(default=None, hash=False)
-    quote: str | None = attrs.field(default=None, hash=False)
-    note: str | None = attrs.field(default=None, hash=False)
-    reason: LapseReason | None = attrs.field(default=None, converter=_reason, hash=False)
-    deadline: date | None = attrs.field(default=None, hash=False)
-    expires: date | None = attrs.field(default=None, hash=False)
-    _id: str | None = attrs.field(default=None, alias="id", hash=False)
+    reported: date | None = None
+    actor: str | None = None
+    source: str | None = None
+    quote: str | None = None
+    note: str | None = None
+    reason: LapseReason | None = attrs.field(default=None, converter=_reason)
+    deadline: date | None = None
+    expires: date | None = None
+    given_id: str | None = attrs.field(default=None, alias="id", metadata={_codec.NOT_CONTENT: 1})
 
     def __attrs_post_init__(self) -> None:
         # The usual event passes this one expression; anything else goes through the full
@@ -63,57 +64,69 @@ class Event:
             and (self.source is None or _checks.plain(self.source))
             and (self.quote is None or _checks.plain(self.quote))
             and (self.note is None or _checks.plain(self.note))
-            and (self._id is None or _checks.plain(self._id))
+            and (self.given_id is None or _checks.plain(self.given_id))
         ):
             _checks.fields(
                 self,
                 text=("commitment",),
-                optional_text=("actor", "source", "quote", "note", "_id"),
+                optional_text=("actor", "source", "quote", "note", "given_id"),
                 day=("on",),
                 optional_day=("reported", "deadline", "expires"),
             )
-        if self._id is not None and self._id.startswith(_DERIVED):
-            if self._id != content_id(self):
-                raise ValueError(
-                    f"id {self._id!r} looks like an id negotrack derives from an event's "
-                    f"content ({_DERIVED}...), but this event's is {content_id(self)!r}; "
-                    "choose an id without that prefix, or leave the id out"
+        if self.given_id is not None and self.given_id.startswith(_codec.DERIVED):
+            derived = _codec.content_id(self, _codec.DERIVED)
+            if self.given_id != derived:
+                raise InvalidValue(
+                    "id",
+                    self.given_id,
+                    "an id without the 'ev-' prefix",
+                    message=f"id {self.given_id!r} looks like an id negotrack derives from an "
+                    f"event's content ({_codec.DERIVED}...), but this event's is {derived!r}; "
+                    "choose an id without that prefix, or leave the id out",
                 )
-            object.__setattr__(self, "_id", None)  # the derived id itself: no id given
+            object.__setattr__(self, "given_id", None)  # the derived id itself: no id given
         kind = self.kind
         if self.reason is not None and kind is not EventKind.LAPSED:
-            raise ValueError(
+            raise _refused(
+                "reason",
+                self.reason.value,
                 f"reason={self.reason.value!r} goes only with a 'lapsed' event, "
-                f"not {kind.value!r}; drop the reason or change the kind to 'lapsed'"
+                f"not {kind.value!r}; drop the reason or change the kind to 'lapsed'",
             )
         if kind is EventKind.EXTENDED:
             self._check_extension()
         elif self.deadline is not None or self.expires is not None:
             name = "deadline" if self.deadline is not None else "expires"
-            raise ValueError(
+            raise _refused(
+                name,
+                getattr(self, name),
                 f"{name} goes only with an 'extended' event, not {kind.value!r}; "
-                "record an 'extended' event to move a date"
+                "record an 'extended' event to move a date",
             )
 
     def _check_extension(self) -> None:
         if self.deadline is None and self.expires is None:
-            raise ValueError(
-                "an 'extended' event needs a new deadline, a new expires date, or both"
+            raise _refused(
+                "deadline",
+                None,
+                "an 'extended' event needs a new deadline, a new expires date, or both",
             )
         _checks.fields(self, optional_day=("deadline", "expires"))
         for name, value in (("deadline", self.deadline), ("expires", self.expires)):
             if value is not None and value < self.on:
-                raise ValueError(
+                raise _refused(
+                    name,
+                    value,
                     f"an extension on {self.on.isoformat()} cannot set {name} to the earlier "
-                    f"date {value.isoformat()}; expected a date on or after the event"
+                    f"date {value.isoformat()}; expected a date on or after the event",
                 )
 
     @property
     def id(self) -> str:
         """The event's stable id: the one given, or one derived from its content."""
-        if self._id is not None:
-            return self._id
-        return content_id(self)
+        if self.given_id is not None:
+            return self.given_id
+        return _codec.content_id(self, _codec.DERIVED)
 
     @property
     def known_on(self) -> date:
@@ -121,23 +134,37 @@ class Event:
         return self.on if self.reported is None else self.reported
 
 
-def content_id(event: Event) -> str:
-    """Derive a stable id from everything an event says (its given id aside)."""
-    fields: list[Any] = [
-        event.commitment,
-        event.kind.value,
-        event.on.isoformat(),
-        None if event.reported is None else event.reported.isoformat(),
-        event.actor,
-        event.source,
-        event.quote,
-        event.note,
-        None if event.reason is None else event.reason.value,
-        None if event.deadline is None else event.deadline.isoformat(),
-        None if event.expires is None else event.expires.isoformat(),
-    ]
-    digest = hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
-    return f"{_DERIVED}{digest[:20]}"
+def _refused(name: str, value: object, message: str) -> InvalidValue:
+    return InvalidValue(name, value, "a value that fits the event's kind", message=message)
 
 
-_DERIVED = "ev-"  # the prefix of derived ids, reserved for them
+class InvalidTransition(NegotrackError, ValueError):
+    """An event does not fit the lifecycle at the point where it falls (raised in strict mode)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        event: Event,
+        stage: Stage | None,
+        expected: Sequence[EventKind],
+    ) -> None:
+        self.event = event
+        self.commitment = event.commitment
+        self.stage = stage
+        self.expected = tuple(expected)
+        super().__init__(message)
+
+
+class ConflictingEvent(NegotrackError, ValueError):
+    """A different event arrives under an id that is already recorded."""
+
+    def __init__(self, event_id: str, *, recorded: Event, offered: Event) -> None:
+        self.event_id = event_id
+        self.recorded = recorded
+        self.offered = offered
+        super().__init__(
+            f"event id {event_id!r} is already recorded for a different event "
+            f"({recorded.kind.value} of {recorded.commitment!r} on {recorded.on.isoformat()}); "
+            "events are append-only: record the correction as a new event with its own id"
+        )

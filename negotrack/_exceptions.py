@@ -2,22 +2,51 @@
 
 Each error also subclasses the builtin a caller would naturally catch (`ValueError` for bad
 values, `KeyError` for unknown ids, `OSError` for storage), carries structured attributes, and
-says in its message what was expected.
+says in its message what was expected. This module depends on nothing else in negotrack, so
+that every other module can raise from it; the two errors that carry events
+(`InvalidTransition` and `ConflictingEvent`) are defined beside `Event`, in `_events`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._events import Event
-    from ._lifecycle import EventKind, Stage
+# The longest excerpt of a value an error message shows: a message is one readable line
+# even when the value is a 50 MB string.
+EXCERPT = 80
+
+
+def excerpt(value: object) -> str:
+    """`repr(value)`, cut to a short excerpt when it is long."""
+    shown = (
+        repr(value) if not isinstance(value, int) or value.bit_length() < 200 else "<a huge int>"
+    )
+    if len(shown) > EXCERPT:
+        shown = f"{shown[: EXCERPT - 20]}...{shown[-12:]} ({len(shown):,} characters)"
+    return shown
 
 
 class NegotrackError(Exception):
     """The root of every error negotrack raises on purpose."""
+
+
+class InvalidValue(NegotrackError, TypeError, ValueError):
+    """A value given to negotrack is not what it expects.
+
+    It is both a `TypeError` and a `ValueError`, so that code catching either builtin keeps
+    working; `name` is the field or argument, `value` what was given.
+    """
+
+    def __init__(
+        self, name: str, value: object, expected: str, *, message: str | None = None
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.expected = expected
+        if message is None:
+            message = f"{name} must be {expected}, got {excerpt(value)} ({type(value).__name__})"
+        super().__init__(message)
 
 
 class InvalidDefinition(NegotrackError, ValueError):
@@ -29,35 +58,17 @@ class InvalidDefinition(NegotrackError, ValueError):
         super().__init__(f"invalid lifecycle definition: {listed}")
 
 
-class InvalidTransition(NegotrackError, ValueError):
-    """An event does not fit the lifecycle at the point where it falls (raised in strict mode)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        event: Event,
-        stage: Stage | None,
-        expected: Sequence[EventKind],
-    ) -> None:
-        self.event = event
-        self.commitment = event.commitment
-        self.stage = stage
-        self.expected = tuple(expected)
-        super().__init__(message)
-
-
 class UnknownCommitment(NegotrackError, KeyError):
     """An id names no commitment the tracker knows."""
 
-    def __init__(self, commitment: str, *, known: Sequence[str] = ()) -> None:
+    def __init__(self, commitment: object, *, known: Sequence[str] = ()) -> None:
         self.commitment = commitment
         hint = "add it first with Tracker.add(Commitment(...))"
         if known:
             shown = ", ".join(repr(k) for k in sorted(known)[:5])
             more = ", ..." if len(known) > 5 else ""
             hint += f"; known ids: {shown}{more}"
-        self.message = f"unknown commitment {commitment!r}; {hint}"
+        self.message = f"unknown commitment {excerpt(commitment)}; {hint}"
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -66,43 +77,43 @@ class UnknownCommitment(NegotrackError, KeyError):
 
 
 class DuplicateCommitment(NegotrackError, ValueError):
-    """A commitment id is added twice."""
+    """A different commitment is added under an id that is already tracked."""
 
     def __init__(self, commitment: str) -> None:
         self.commitment = commitment
         super().__init__(
-            f"commitment {commitment!r} is already tracked; give each commitment a unique id, "
-            "or record an event to change an existing one"
-        )
-
-
-class ConflictingEvent(NegotrackError, ValueError):
-    """A different event arrives under an id that is already recorded."""
-
-    def __init__(self, event_id: str, *, recorded: Event, offered: Event) -> None:
-        self.event_id = event_id
-        self.recorded = recorded
-        self.offered = offered
-        super().__init__(
-            f"event id {event_id!r} is already recorded for a different event "
-            f"({recorded.kind.value} of {recorded.commitment!r} on {recorded.on.isoformat()}); "
-            "events are append-only: record the correction as a new event with its own id"
+            f"commitment {commitment!r} is already tracked, with other terms; give each "
+            "commitment a unique id, or record an event to change an existing one"
         )
 
 
 class ScenarioError(NegotrackError, ValueError):
-    """A scenario file cannot be loaded; the message reads ``PATH:LINE: problem; expectation``."""
+    """A scenario file cannot be loaded; the message reads ``PATH:LINE: problem; expectation``.
 
-    def __init__(self, path: str | Path, line: int | None, problem: str) -> None:
+    When a file has several faults, `problems` holds each as a (line, problem) pair, in line
+    order, and the message lists them one per line.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        line: int | None,
+        problem: str,
+        *,
+        more: Sequence[tuple[int | None, str]] = (),
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.problem = problem
-        where = self.path if line is None else f"{self.path}:{line}"
-        super().__init__(f"{where}: {problem}")
+        self.problems: tuple[tuple[int | None, str], ...] = ((line, problem), *more)
+        super().__init__("\n".join(self._where(at) + f": {text}" for at, text in self.problems))
+
+    def _where(self, line: int | None) -> str:
+        return self.path if line is None else f"{self.path}:{line}"
 
 
 class StoreError(NegotrackError, OSError):
-    """A store file cannot be opened, read or written."""
+    """A store cannot be opened, read or written; `path` names it (a file, or a URL)."""
 
     def __init__(self, path: str | Path, problem: str) -> None:
         self.path = str(path)
@@ -115,4 +126,4 @@ class StoreError(NegotrackError, OSError):
 
 
 class StoreBusy(StoreError):
-    """Another process holds the store's write lock; retrying later is safe."""
+    """Another writer holds the store, or wrote first; nothing was written, retrying is safe."""

@@ -1,69 +1,37 @@
-"""The scenario file format, version 1: from checked text to value objects and back.
+"""The scenario file format, version 1: from located values to value objects and back.
 
-cattrs structures the documents that `negotrack._documents` reads (with the line of every
-item) into `Commitment`, `Event` and `Source` objects, and unstructures them for writing.
-Every fault becomes one `ScenarioError` that names the file, the line and what was expected.
+The codec (`negotrack._codec`) structures each part of a document read by
+`negotrack._documents`; this module checks what the codec cannot (ids, parties, sources and
+the links between items) and turns every fault into a line of one `ScenarioError`: a file with
+several faults reports each of them, in line order, ``PATH:LINE: problem; expectation``.
 """
 
 from __future__ import annotations
 
 import difflib
-import enum
-import functools
 import os
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
-import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from . import _checks, _documents
-from ._commitments import Commitment, Link, LinkKind
+from . import _codec, _documents
+from ._commitments import Commitment
 from ._events import Event
-from ._exceptions import ScenarioError
-from ._lifecycle import EventKind, LapseReason
-from ._scenario import Scenario, Source, to_data
+from ._exceptions import ScenarioError, excerpt
+from ._scenario import Scenario, Source
 from ._tracker import Tracker
 
 FORMAT_VERSION = 1
 
-_TOP_KEYS = ("negotrack", "id", "title", "note", "parties", "sources", "commitments", "events")
-_SOURCE_KEYS = ("title", "publisher", "published", "language", "url")
-_COMMITMENT_KEYS = (
-    "id",
-    "title",
-    "by",
-    "to",
-    "subject",
-    "deadline",
-    "expires",
-    "note",
-    "links",
-)
-_EVENT_KEYS = (
-    "id",
-    "on",
-    "commitment",
-    "event",
-    "reported",
-    "actor",
-    "source",
-    "quote",
-    "note",
-    "reason",
-    "deadline",
-    "expires",
-)
-_KEYS_OF: dict[type, tuple[str, ...]] = {}  # filled below, once the document class exists
+Problem = tuple[int | None, str]
 
 
 @attrs.frozen(kw_only=True)
-class _Document:
-    """A whole scenario file, as cattrs structures it."""
+class _Top:
+    """The top of a scenario file (its items are structured one by one)."""
 
     negotrack: int
     id: str
@@ -71,126 +39,11 @@ class _Document:
     note: str | None = None
     parties: dict[str, str]
     sources: dict[str, Source] = attrs.field(factory=dict)
-    commitments: list[Commitment] = attrs.field(factory=list)
-    events: list[Event] = attrs.field(factory=list)
+    commitments: list[Any] = attrs.field(factory=list)
+    events: list[Any] = attrs.field(factory=list)
 
 
-_KEYS_OF.update(
-    {_Document: _TOP_KEYS, Source: _SOURCE_KEYS, Commitment: _COMMITMENT_KEYS, Event: _EVENT_KEYS}
-)
-# Attribute names that differ from the keys written in files.
-_KEY_OF_ATTRIBUTE: dict[tuple[type | None, str], str] = {
-    (Event, "kind"): "event",
-    (Event, "_id"): "id",
-}
-
-
-def _text(value: Any, _: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text, got {_describe(value)}; quote it if it is meant as text")
-    if not value.strip():
-        raise ValueError("expected text, got an empty string")
-    return value
-
-
-def _day(value: Any, _: Any) -> date:
-    if not isinstance(value, str):
-        raise ValueError(f"expected a date written YYYY-MM-DD, got {_describe(value)}")
-    return _checks.iso_date(value)
-
-
-def _integer(value: Any, _: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"expected a whole number, got {_describe(value)}")
-    return value
-
-
-def _link(value: Any, _: Any) -> Link:
-    kinds = ", ".join(k.value for k in LinkKind)
-    if not isinstance(value, Mapping) or len(value) != 1:
-        raise ValueError(
-            f"a link is written {{reciprocal: other-id}} or {{conditional_on: other-id}}, "
-            f"got {_describe(value)}"
-        )
-    [(kind, target)] = value.items()
-    if kind not in {k.value for k in LinkKind}:
-        raise ValueError(f"unknown link kind {kind!r}; expected one of {kinds}")
-    return Link(kind, _text(target, None))
-
-
-def _member(enum_type: type[enum.Enum]) -> Any:
-    def structure(value: Any, _: Any) -> Any:
-        if not isinstance(value, str):
-            raise TypeError(f"expected one of {_values(enum_type)}, got {_describe(value)}")
-        return _checks.member(enum_type, value)
-
-    return structure
-
-
-def _values(enum_type: type[enum.Enum]) -> str:
-    return ", ".join(str(m.value) for m in enum_type)
-
-
-def _describe(value: Any) -> str:
-    kinds = {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        type(None): "nothing",
-        list: "a list",
-        dict: "a mapping",
-    }
-    kind = next((v for k, v in kinds.items() if isinstance(value, k)), type(value).__name__)
-    shown = repr(value) if not isinstance(value, (list, dict)) else ""
-    return f"{kind} {shown}".strip()
-
-
-def _make_converter() -> cattrs.Converter:
-    conv = cattrs.Converter(
-        detailed_validation=True,
-        forbid_extra_keys=True,
-        unstruct_collection_overrides={Sequence: list},
-    )
-    conv.register_structure_hook(str, _text)
-    conv.register_structure_hook(date, _day)
-    conv.register_structure_hook(int, _integer)
-    conv.register_structure_hook(Link, _link)
-    for enum_type in (EventKind, LapseReason, LinkKind):
-        conv.register_structure_hook(enum_type, _member(enum_type))
-        conv.register_unstructure_hook(enum_type, lambda member: member.value)
-    conv.register_structure_hook(
-        Event,
-        make_dict_structure_fn(
-            Event,
-            conv,
-            kind=override(rename="event"),
-            _id=override(rename="id"),
-            _cattrs_forbid_extra_keys=True,
-        ),
-    )
-    conv.register_unstructure_hook(date, date.isoformat)
-    conv.register_unstructure_hook(Link, lambda link: {link.kind.value: link.target})
-    conv.register_unstructure_hook(
-        Event,
-        make_dict_unstructure_fn(
-            Event,
-            conv,
-            _cattrs_omit_if_default=True,
-            kind=override(rename="event"),
-            _id=override(rename="id"),
-        ),
-    )
-    for cls in (Commitment, Source):
-        conv.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
-        )
-    return conv
-
-
-@functools.cache
-def _converter() -> cattrs.Converter:
-    return _make_converter()
+_WHAT = {_Top: "the scenario", Source: "a source", Commitment: "a commitment", Event: "an event"}
 
 
 def load_with_lines(
@@ -203,8 +56,7 @@ def load_with_lines(
     tracker = Tracker(strict=strict, scenario=scenario)
     tracker.add(*commitments)
     tracker.record(*events)
-    items = tree.get("events", ())
-    lines = dict(zip(events, getattr(items, "lines", ()), strict=False))
+    lines = dict(zip(events, getattr(tree.get("events"), "lines", ()), strict=False))
     return tracker, lines
 
 
@@ -216,48 +68,77 @@ def write_scenario(tracker: Tracker, path: str | os.PathLike[str]) -> None:
 
 def document(tracker: Tracker, *, default_id: str = "scenario") -> dict[str, Any]:
     """The scenario document of `tracker`, as plain data ready for YAML or JSON."""
-    commitments = tracker.commitments()
-    scenario = tracker.scenario or Scenario(id=default_id, title=default_id)
+    with tracker.transaction():  # one consistent state, even while others append
+        scenario = tracker.scenario
+        commitments = tracker.commitments()
+        recorded = tracker.events()
+    scenario = scenario or Scenario(id=default_id, title=default_id)
+    # A file declares every party and source it names: those the tracker's scenario does
+    # not describe are named after their code.
     parties = dict(scenario.parties)
     for c in commitments:
         for code in (c.by, c.to):
             parties.setdefault(code, code)
+    sources = dict(scenario.sources)
+    for e in recorded:
+        if e.source is not None:
+            sources.setdefault(e.source, Source(title=e.source))
+    scenario = attrs.evolve(scenario, parties=parties, sources=sources)
     rank = tracker.lifecycle.same_day_rank()
     # Sorted by date for reading, in the order events of a day apply; the sort is stable, so
     # ties keep their recording order and the file loads back to the same answers.
-    events = sorted(tracker.events(), key=lambda e: (e.on, rank[e.kind]))
-    result: dict[str, Any] = {"negotrack": FORMAT_VERSION, **to_data(scenario)}
-    result["parties"] = parties
-    if not scenario.sources:
-        del result["sources"]
-    result["commitments"] = [_converter().unstructure(c) for c in commitments]
-    result["events"] = [_ordered(_converter().unstructure(e), _EVENT_KEYS) for e in events]
+    events = sorted(recorded, key=lambda e: (e.on, rank[e.kind]))
+    top = _codec.unstructure(scenario, omit_defaults=True)
+    result: dict[str, Any] = {"negotrack": FORMAT_VERSION, **top}
+    if not sources:
+        result.pop("sources", None)
+    result["commitments"] = [_codec.unstructure(c, omit_defaults=True) for c in commitments]
+    result["events"] = [_readable(_codec.unstructure(e, omit_defaults=True)) for e in events]
     return result
 
 
-def _ordered(mapping: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: mapping[k] for k in keys if k in mapping}
+_FIRST = ("id", "on", "commitment", "event")  # an event reads best from its date
+
+
+def _readable(event: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: event[k] for k in _FIRST if k in event}, **event}
 
 
 def parse(tree: Any, path: Path) -> tuple[Scenario, list[Commitment], list[Event]]:
     """Check a document read by `_documents.read` and turn it into value objects."""
     if not isinstance(tree, _documents.Located):
+        keys = ", ".join(_codec.keys(_Top))
         raise ScenarioError(
             path,
             _documents.line_of(tree, ()) or 1,
-            f"expected a mapping with the keys {', '.join(_TOP_KEYS)}, got {_describe(tree)}",
+            f"expected a mapping with the keys {keys}, got {_codec.describe(tree)}",
         )
     _check_version(tree, path)
-    _check_shape(tree, path)
-    try:
-        doc = _converter().structure(tree, _Document)
-    except Exception as err:
-        raise _structure_error(err, tree, path) from None
+    problems: list[Problem] = list(_shape(tree))
+    if problems:
+        _raise(path, problems)
+    # Each item's own faults first; the links between items are checked only once every
+    # item is sound, so that one mistake is not reported again through everything naming it.
+    top = _structured(tree, _Top, (), problems)
+    commitments = _items(tree, "commitments", Commitment, problems)
+    events = _items(tree, "events", Event, problems)
+    if top is not None:
+        problems += _declarations(top, tree, commitments, events)
+    if not problems and top is not None:
+        problems += _references(tree, commitments, events)
+    if problems or top is None:
+        _raise(path, problems)
+    assert top is not None
     scenario = Scenario(
-        id=doc.id, title=doc.title, note=doc.note, parties=doc.parties, sources=doc.sources
+        id=top.id, title=top.title, note=top.note, parties=top.parties, sources=top.sources
     )
-    _check_references(doc, tree, path)
-    return scenario, doc.commitments, doc.events
+    return scenario, [c for _, c in commitments], [e for _, e in events]
+
+
+def _raise(path: Path, problems: list[Problem]) -> None:
+    ordered = sorted(dict.fromkeys(problems), key=lambda p: p[0] or 0)
+    (line, first), *more = ordered
+    raise ScenarioError(path, line, first, more=more)
 
 
 def _check_version(tree: _documents.Located, path: Path) -> None:
@@ -272,61 +153,108 @@ def _check_version(tree: _documents.Located, path: Path) -> None:
         raise ScenarioError(
             path,
             tree.lines["negotrack"],
-            f"unsupported format version {version!r}; this negotrack reads version "
+            f"unsupported format version {excerpt(version)}; this negotrack reads version "
             f"{FORMAT_VERSION} (upgrade negotrack to read newer files)",
         )
 
 
-def _check_shape(tree: _documents.Located, path: Path) -> None:
-    """Check the containers before cattrs sees them, so messages name the right thing."""
+def _shape(tree: _documents.Located) -> Iterable[Problem]:
+    """The containers' faults, found before cattrs sees them, so messages name the right thing."""
 
-    def expect(value: Any, kind: type, what: str, line: int | None) -> None:
+    def expect(value: Any, kind: type, what: str, line: int | None) -> Iterable[Problem]:
         if not isinstance(value, kind):
             article = "a list" if kind is list else "a mapping"
-            raise ScenarioError(path, line, f"{what} must be {article}, got {_describe(value)}")
+            yield line, f"{what} must be {article}, got {_codec.describe(value)}"
 
     for key in ("parties", "sources"):
         if key in tree:
-            expect(tree[key], dict, key, tree.lines[key])
-    if "sources" in tree:
-        for key, value in tree["sources"].items():
-            expect(value, dict, f"source {key!r}", tree["sources"].lines[key])
+            yield from expect(tree[key], dict, key, tree.lines[key])
+    sources = tree.get("sources")
+    if isinstance(sources, _documents.Located):
+        for key, value in sources.items():
+            yield from expect(value, dict, f"source {key!r}", sources.lines[key])
     for key, what in (("commitments", "a commitment"), ("events", "an event")):
         if key not in tree:
             continue
         items = tree[key]
-        expect(items, list, key, tree.lines[key])
+        if not isinstance(items, _documents.LocatedList):
+            yield from expect(items, list, key, tree.lines[key])
+            continue
         for item, line in zip(items, items.lines, strict=True):
-            expect(item, dict, f"each item of {key} ({what})", line)
-            if key == "commitments" and "links" in item:
-                expect(item["links"], list, "links", item.lines["links"])
+            yield from expect(item, dict, f"each item of {key} ({what})", line)
+            if key == "commitments" and isinstance(item, _documents.Located) and "links" in item:
+                yield from expect(item["links"], list, "links", item.lines["links"])
 
 
-def _structure_error(err: Exception, tree: Any, path: Path) -> ScenarioError:
-    found = sorted(
-        _flatten(err, (), _Document),
-        key=lambda f: _documents.line_of(tree, f[0]) or 0,
-    )
-    if not found:  # pragma: no cover - cattrs always reports through the groups above
-        return ScenarioError(path, None, f"cannot be read as a scenario ({err})")
-    where, exc, cls = found[0]
-    if isinstance(exc, ForbiddenExtraKeysError):
-        where = (*where, min(exc.extra_fields))
-    line = _documents.line_of(tree, where)
-    message = _message(exc, where, cls)
-    if len(found) > 1:
-        message += f" (and {len(found) - 1} more problem{'s' if len(found) > 2 else ''})"
-    return ScenarioError(path, line, message)
+def _items(
+    tree: _documents.Located, key: str, cls: type[Any], problems: list[Problem]
+) -> list[tuple[int, Any]]:
+    """The items under `key` structured one by one, as (index, object); faults noted."""
+    result = []
+    for index, item in enumerate(tree.get(key, ())):
+        value = _structured(item, cls, (key, index), problems, tree)
+        if value is not None:
+            result.append((index, value))
+    return result
+
+
+def _structured(
+    data: Any,
+    cls: type[Any],
+    where: tuple[str | int, ...],
+    problems: list[Problem],
+    tree: Any = None,
+) -> Any:
+    try:
+        return _codec.structure(data, cls)
+    except Exception as err:
+        root = data if tree is None else tree
+        problems += _problems(err, where, cls, root)
+        return None
+
+
+def _problems(
+    err: BaseException, where: tuple[str | int, ...], cls: type[Any], tree: Any
+) -> list[Problem]:
+    leaves = _flatten(err, where, cls)
+    if not leaves:  # pragma: no cover - cattrs always reports through its groups
+        return [(_documents.line_of(tree, where), f"cannot be read ({err})")]
+    # An unknown key that stands for a missing one ('kind' for 'event', or the one unknown
+    # key of an item that misses one key) is one mistake: it is reported once, as unknown.
+    missing: dict[tuple[str | int, ...], list[str]] = {}
+    for place, exc, owner in leaves:
+        if isinstance(exc, KeyError) and owner is not None:
+            missing.setdefault(place[:-1], []).append(str(place[-1]))
+    found = []
+    for place, exc, _owner in leaves:
+        if isinstance(exc, ForbiddenExtraKeysError):
+            lacking = missing.get(place, [])
+            for extra in sorted(exc.extra_fields):
+                hint = _hint(exc.cl, extra)
+                if hint is None and len(lacking) == 1 and len(exc.extra_fields) == 1:
+                    hint = lacking[0]
+                stands_for_missing = hint is not None and hint in lacking
+                if hint is not None and stands_for_missing:
+                    lacking.remove(hint)
+                line = _documents.line_of(tree, (*place, extra))
+                found.append((line, _unknown_key(exc, extra, hint, stands_for_missing)))
+    for place, exc, owner in leaves:
+        if isinstance(exc, ForbiddenExtraKeysError):
+            continue
+        if isinstance(exc, KeyError) and str(place[-1]) not in missing.get(place[:-1], []):
+            continue  # reported with the unknown key that stands for it
+        found.append((_documents.line_of(tree, place), _message(exc, place, owner)))
+    return found
 
 
 def _flatten(
-    err: BaseException, where: tuple[str | int, ...], cls: type | None
-) -> list[tuple[tuple[str | int, ...], BaseException, type | None]]:
+    err: BaseException, where: tuple[str | int, ...], cls: type[Any] | None
+) -> list[tuple[tuple[str | int, ...], BaseException, type[Any] | None]]:
     """Every leaf error of a cattrs error group, with its path in the document."""
     if isinstance(err, ClassValidationError):
         leaves = []
         for exc, note in err.group_exceptions()[0]:
-            key = _KEY_OF_ATTRIBUTE.get((err.cl, note.name), note.name)
+            key = _codec.key_of(err.cl, note.name)
             leaves += _flatten(exc, (*where, key), _class_of(note.type) or cls)
         for exc in err.group_exceptions()[1]:
             leaves += _flatten(exc, where, err.cl)
@@ -341,30 +269,37 @@ def _flatten(
     return [(where, err, cls)]
 
 
-def _class_of(annotation: Any) -> type | None:
-    return annotation if isinstance(annotation, type) and annotation in _KEYS_OF else None
+def _class_of(annotation: Any) -> type[Any] | None:
+    return annotation if isinstance(annotation, type) and annotation in _WHAT else None
 
 
-def _message(exc: BaseException, where: tuple[str | int, ...], cls: type | None) -> str:
+def _hint(cls: type[Any], key: str) -> str | None:
+    """The key that `key` probably stands for: an attribute's name, or a close spelling."""
+    keys = _codec.keys(cls)
+    named = _codec.key_of(cls, key)
+    if named != key and named in keys:
+        return named  # 'kind' is written 'event', 'given_id' is written 'id'
+    close = difflib.get_close_matches(key, keys, n=1)
+    return close[0] if close else None
+
+
+def _unknown_key(
+    exc: ForbiddenExtraKeysError, extra: str, hint: str | None, stands_for_missing: bool
+) -> str:
+    what = _WHAT.get(exc.cl, "this item")
+    if stands_for_missing:
+        what += f", which is missing the required key {hint!r}"
+    did_you_mean = f" (did you mean {hint!r}?)" if hint else ""
+    expected = ", ".join(_codec.keys(exc.cl))
+    return f"unknown key {excerpt(extra)} in {what}{did_you_mean}; expected only {expected}"
+
+
+def _message(exc: BaseException, where: tuple[str | int, ...], cls: type[Any] | None) -> str:
     field = where[-1] if where and isinstance(where[-1], str) else None
-    what = {
-        _Document: "the scenario",
-        Source: "a source",
-        Commitment: "a commitment",
-        Event: "an event",
-    }.get(cls or _Document, "this item")
-    if isinstance(exc, ForbiddenExtraKeysError):
-        keys = _KEYS_OF.get(exc.cl, ())
-        extra = sorted(exc.extra_fields)
-        hints = [difflib.get_close_matches(k, keys, n=1) for k in extra]
-        hint = "".join(f" (did you mean {h[0]!r}?)" for h in hints if h)
-        return (
-            f"unknown key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))} in "
-            f"{what}{hint}; expected only {', '.join(keys)}"
-        )
+    what = _WHAT.get(cls or _Top, "this item")
     if isinstance(exc, KeyError):
         missing = str(exc.args[0]) if exc.args else str(field)
-        missing = _KEY_OF_ATTRIBUTE.get((cls, missing), missing)
+        missing = _codec.key_of(cls, missing) if cls is not None else missing
         return f"{what} is missing the required key {missing!r}"
     text = str(exc)
     if field is not None and not text.startswith(field):
@@ -372,56 +307,80 @@ def _message(exc: BaseException, where: tuple[str | int, ...], cls: type | None)
     return text
 
 
-def _check_references(doc: _Document, tree: _documents.Located, path: Path) -> None:
-    """Check what cattrs cannot: ids, parties and the links between items."""
-    commitments_tree = tree.get("commitments", _documents.LocatedList())
-    events_tree = tree.get("events", _documents.LocatedList())
+def _declarations(
+    top: _Top,
+    tree: _documents.Located,
+    commitments: Sequence[tuple[int, Commitment]],
+    events: Sequence[tuple[int, Event]],
+) -> Iterable[Problem]:
+    """Each item against the top of the file: unique ids, declared parties and sources."""
+    c_tree = tree.get("commitments", _documents.LocatedList())
+    e_tree = tree.get("events", _documents.LocatedList())
     ids: dict[str, int] = {}
-    for index, c in enumerate(doc.commitments):
-        line = _documents.line_of(commitments_tree, (index, "id"))
+    for index, c in commitments:
         if c.id in ids:
-            raise ScenarioError(
-                path,
-                line,
+            yield (
+                _documents.line_of(c_tree, (index, "id")),
                 f"duplicate commitment id {c.id!r} (first at item {ids[c.id] + 1}); "
                 "expected each id once",
             )
+            continue
         ids[c.id] = index
         for key, code in (("by", c.by), ("to", c.to)):
-            if code not in doc.parties:
-                declared = ", ".join(doc.parties) or "none"
-                raise ScenarioError(
-                    path,
-                    _documents.line_of(commitments_tree, (index, key)),
+            if code not in top.parties:
+                declared = ", ".join(top.parties) or "none"
+                yield (
+                    _documents.line_of(c_tree, (index, key)),
                     f"party {code!r} ({key}) of commitment {c.id!r} is not declared; "
                     f"add it under parties (declared: {declared})",
                 )
-    for index, c in enumerate(doc.commitments):
+    for index, e in events:
+        if e.source is not None and e.source not in top.sources:
+            close = difflib.get_close_matches(e.source, list(top.sources), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            declared = ", ".join(top.sources) or "none"
+            yield (
+                _documents.line_of(e_tree, (index, "source")),
+                f"source {excerpt(e.source)} is not declared{hint}; cite a key declared under "
+                f"sources (declared: {declared}), and put free text in note",
+            )
+
+
+def _references(
+    tree: _documents.Located,
+    commitments: Sequence[tuple[int, Commitment]],
+    events: Sequence[tuple[int, Event]],
+) -> Iterable[Problem]:
+    """Between items: links and events name commitments of the file; no event twice."""
+    c_tree = tree.get("commitments", _documents.LocatedList())
+    e_tree = tree.get("events", _documents.LocatedList())
+    ids = [c.id for _, c in commitments]
+    known = set(ids)
+    for index, c in commitments:
         for number, link in enumerate(c.links):
-            if link.target not in ids:
-                raise ScenarioError(
-                    path,
-                    _documents.line_of(commitments_tree, (index, "links", number)),
+            if link.target not in known:
+                yield (
+                    _documents.line_of(c_tree, (index, "links", number)),
                     f"commitment {c.id!r} links to unknown commitment {link.target!r}; "
                     "expected the id of a commitment in this file",
                 )
-    seen: dict[str, int] = {}
-    for index, e in enumerate(doc.events):
-        line = _documents.line_of(events_tree, (index,))
-        if e.commitment not in ids:
-            raise ScenarioError(
-                path,
-                _documents.line_of(events_tree, (index, "commitment")),
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    seen: dict[str, tuple[int, Event]] = {}
+    for index, e in events:
+        if e.commitment not in known:
+            yield (
+                _documents.line_of(e_tree, (index, "commitment")),
                 f"event names unknown commitment {e.commitment!r}; expected one of the "
-                f"commitment ids ({', '.join(list(ids)[:5])}{', ...' if len(ids) > 5 else ''})",
+                f"commitment ids ({shown})",
             )
-        if e.id in seen:
-            first = doc.events[seen[e.id]]
-            same = "the same event as" if first == e else "the same id as a different event at"
-            raise ScenarioError(
-                path,
-                line,
-                f"{same} line {_documents.line_of(events_tree, (seen[e.id],))}; "
-                "expected each event once (give distinct reports distinct ids or evidence)",
-            )
-        seen[e.id] = index
+        earlier = seen.get(e.id)
+        if earlier is None:
+            seen[e.id] = (index, e)
+            continue
+        first, other = earlier
+        same = "the same event as" if other == e else "the same id as a different event at"
+        yield (
+            _documents.line_of(e_tree, (index,)),
+            f"{same} line {_documents.line_of(e_tree, (first,))}; "
+            "expected each event once (give distinct reports distinct ids or evidence)",
+        )

@@ -111,7 +111,7 @@ def _limit_tuple(values: Iterable[TimeLimit]) -> tuple[TimeLimit, ...]:
     return tuple(values)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Lifecycle:
     """A complete lifecycle: stages, the rule of each event kind, and the time limits.
 
@@ -134,6 +134,11 @@ class Lifecycle:
         problems = list(_problems(self))
         if problems:
             raise InvalidDefinition(problems)
+
+    def __repr__(self) -> str:
+        # The full definition runs to kilobytes; help() and signatures show this instead.
+        ladder = " -> ".join(stage.value for stage in self.stages)
+        return f"<Lifecycle {ladder}: {len(self.rules)} rules, {len(self.time_limits)} time limits>"
 
     def rule(self, event: EventKind) -> Rule:
         """Return the rule for `event`."""

@@ -4,7 +4,7 @@
 order) and a lifecycle engine. It walks the days once, applies each event through the
 outcome table the engine compiled from its transitions `Machine`, and lets the time limits
 fire on their day. Its result answers "as of" questions by bisection and keeps every step
-and every anomaly.
+and every anomaly. `Status`, `Transition` and `Anomaly` are the answers' value objects.
 """
 
 from __future__ import annotations
@@ -13,16 +13,15 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-from ._lifecycle import EventKind, LapseReason, Lifecycle, Stage
-
-if TYPE_CHECKING:
-    from ._commitments import Commitment
-    from ._engine import Engine
-    from ._events import Event
+from . import _codec
+from ._commitments import Commitment
+from ._engine import Engine
+from ._events import Event
+from ._lifecycle import EventKind, LapseReason, Stage
 
 
 @attrs.frozen
@@ -68,10 +67,10 @@ class Transition:
 
     commitment: str
     on: date
-    kind: EventKind
-    source: Stage | None
-    target: Stage
-    event: Event | None = None
+    kind: EventKind = attrs.field(metadata=_codec.key("event"))
+    source: Stage | None = attrs.field(metadata=_codec.key("from"))
+    target: Stage = attrs.field(metadata=_codec.key("to"))
+    event: Event | None = attrs.field(default=None, metadata=_codec.key("evidence"))
     reason: LapseReason | None = None
     deadline: date | None = None
     expires: date | None = None
@@ -221,14 +220,13 @@ def replay_many(
     logs: Iterable[tuple[Commitment, Sequence[Entry]]],
     engine: Engine,
     *,
-    through_machine: bool = False,
     with_steps: bool = False,
 ) -> list[Course]:
     """Fold each commitment's entries (sorted by day, rank, sequence) into its `Course`.
 
-    Each event is looked up in the table compiled from the engine's Machine or, with
-    `through_machine`, fired through the Machine itself (slower; the two must agree).
-    `with_steps` keeps every step for the history. Folding many commitments in one call
+    Each event is looked up in the engine's outcomes: the table compiled from its Machine
+    (or the Machine itself, for an engine made by the testing hook). `with_steps` keeps
+    every step for the history. Folding many commitments in one call
     saves a call and a set-up per commitment, which counts when there are tens of
     thousands.
 
@@ -238,7 +236,6 @@ def replay_many(
     commitment was not live is spent. The end of the log is a day after every other.
     """
     outcomes = engine.outcomes
-    fire = engine.step if through_machine else None
     live = engine.live
     lapsed = engine.lapsed
     limits = engine.time_limits
@@ -286,7 +283,7 @@ def replay_many(
                 today = day
             assert event is not None
             kind = kinds[key & 7]
-            target = outcomes.get((stage, kind)) if fire is None else fire(stage, kind)
+            target = outcomes.get((stage, kind))
             if target is None:
                 course.anomalies.append((event, stage, len(states) - 1))
             elif kind is extended:
@@ -316,15 +313,3 @@ def replay_many(
 
 # Marks the end of a log: its day comes after every real day, so the last time limit fires.
 _END: tuple[tuple[int, None], ...] = ((1 << (DAY_SHIFT + 32), None),)
-
-# A time limit as replay_many uses it: (watches the deadline rather than expires, delay in days,
-# reason, exempt stages).
-CompiledLimit = tuple[bool, int, LapseReason, frozenset[Stage]]
-
-
-def compile_limits(lifecycle: Lifecycle) -> tuple[CompiledLimit, ...]:
-    """The lifecycle's time limits in the form `replay_many` uses."""
-    return tuple(
-        (limit.field == "deadline", limit.delay, limit.reason, limit.exempt)
-        for limit in lifecycle.time_limits
-    )

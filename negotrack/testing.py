@@ -12,9 +12,10 @@ Everything shrinks towards fewer commitments, fewer events, earlier dates and no
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -25,9 +26,26 @@ except ImportError as err:  # pragma: no cover - exercised in a test with hypoth
         "negotrack.testing needs Hypothesis; install it with pip install 'negotrack[testing]'"
     ) from err
 
-from ._commitments import Commitment, Link, LinkKind
+from . import _codec
+from ._commitments import Commitment
+from ._drawing import (
+    _DAYS,
+    _OPTIONAL_TEXT,
+    _PARTIES,
+    _START,
+    _TEXT,
+    _any_event,
+    _chance,
+    _commitment_list,
+    _day_in,
+    _end,
+    _negotiations,
+)
+from ._engine import through_machine
+from ._engine import through_machine as _machine_hook
 from ._events import Event
-from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Lifecycle, Stage
+from ._lifecycle import LIFECYCLE, EventKind, Lifecycle
+from ._scenario import Source
 from ._tracker import Tracker
 
 __all__ = [
@@ -37,34 +55,8 @@ __all__ = [
     "events",
     "negotiations",
     "scenario_documents",
+    "through_machine",
 ]
-
-_START = date(2025, 1, 1)
-_DAYS = 120
-_PARTIES = ("US", "CN", "EU")
-_FORWARD = (
-    EventKind.PROPOSED,
-    EventKind.CONSENSUS_REACHED,
-    EventKind.APPROVED,
-    EventKind.IMPLEMENTED,
-)
-_FORWARD_STAGES = (
-    Stage.PROPOSED,
-    Stage.PRELIMINARY_CONSENSUS,
-    Stage.APPROVED,
-    Stage.IMPLEMENTED,
-)
-# Gaps between consecutive events of one commitment: a gap of 0 puts two events on one day.
-_GAPS = (0, 1, 0, 2, 0, 3, 5, 8, 13, 21)
-
-# Any character but a surrogate (which UTF-8 cannot encode), named explicitly: the default
-# alphabet of st.text() takes a second to build on first use, which trips Hypothesis's
-# too_slow health check in a fresh checkout. Text is never blank (scenario files refuse
-# blank text); optional text may also be None.
-_SURROGATES: list[Literal["Cs"]] = ["Cs"]
-_CHARACTERS = st.characters(exclude_categories=_SURROGATES)
-_TEXT = st.text(_CHARACTERS, min_size=1, max_size=16).filter(lambda s: bool(s.strip()))
-_OPTIONAL_TEXT = st.none() | _TEXT
 
 
 class Negotiation(NamedTuple):
@@ -88,9 +80,12 @@ class Negotiation(NamedTuple):
         """Return a new `Tracker` holding the commitments and the events, in recording order.
 
         With ``strict=True`` the events are recorded as one batch, which raises
-        `InvalidTransition` if any of them does not fit.
+        `InvalidTransition` if any of them does not fit. With ``through_machine=True`` the
+        tracker fires every event through the lifecycle's transitions `Machine` instead of
+        the table compiled from it (see `through_machine`).
         """
-        tracker = Tracker(strict=strict, lifecycle=lifecycle, through_machine=through_machine)
+        with _machine_hook() if through_machine else contextlib.nullcontext():
+            tracker = Tracker(strict=strict, lifecycle=lifecycle)
         tracker.add(*self.commitments)
         tracker.record(*self.events)
         return tracker
@@ -107,27 +102,32 @@ class Negotiation(NamedTuple):
         """Return the negotiation as a scenario document: plain data ready for YAML or JSON.
 
         Dates are written ``YYYY-MM-DD``; every party a commitment names is declared (named
-        after its code unless `parties` names it); exact duplicate events are written once, as
-        a scenario file must not repeat an event. Loading the document gives the same answers
-        as `tracker`.
+        after its code unless `parties` names it), and so is every source an event cites
+        (titled after its key unless `sources` describes it); exact duplicate events are
+        written once, as a scenario file must not repeat an event. Loading the document gives
+        the same answers as `tracker`.
         """
         declared = dict(parties or {})
         for c in self.commitments:
             for code in (c.by, c.to):
                 declared.setdefault(code, code)
+        cited = {key: dict(value) for key, value in (sources or {}).items()}
+        for event in self.events:
+            if event.source is not None:
+                cited.setdefault(event.source, {"title": event.source})
         doc: dict[str, Any] = {"negotrack": 1, "id": id, "title": title}
         if note is not None:
             doc["note"] = note
         doc["parties"] = declared
-        if sources:
-            doc["sources"] = {key: dict(value) for key, value in sources.items()}
-        doc["commitments"] = [_commitment_data(c) for c in self.commitments]
+        if cited:
+            doc["sources"] = cited
+        doc["commitments"] = [_codec.unstructure(c, omit_defaults=True) for c in self.commitments]
         written: set[str] = set()
         items = []
         for event in self.events:
             if event.id not in written:
                 written.add(event.id)
-                items.append(_event_data(event))
+                items.append(_codec.unstructure(event, omit_defaults=True))
         doc["events"] = items
         return doc
 
@@ -238,7 +238,7 @@ def negotiations(
         noise=noise,
         late_reports=late_reports,
         event_ids=event_ids,
-    )
+    ).map(lambda drawn: Negotiation(*drawn))
 
 
 _any_negotiations = negotiations  # reachable where a parameter shadows the name
@@ -256,222 +256,6 @@ def scenario_documents(
     return _documents(negotiations if negotiations is not None else _any_negotiations())
 
 
-# -- internals ---------------------------------------------------------------------------------
-
-
-def _end(start: date, end: date | None) -> date:
-    last = start + timedelta(days=_DAYS - 1) if end is None else end
-    if last < start:
-        raise ValueError(f"end {last.isoformat()} is before start {start.isoformat()}")
-    return last
-
-
-# Strategies used at every step of a walk, built once.
-_TENTHS = st.integers(0, 9)
-_GAP = st.sampled_from(_GAPS)
-_KIND = st.sampled_from(tuple(EventKind))
-_LINK_KIND = st.sampled_from(tuple(LinkKind))
-_REASON = st.sampled_from(tuple(LapseReason))
-_SHIFT = st.integers(-15, 30).filter(lambda n: n != 0)
-_DELAY = st.integers(0, 45)
-_WHICH = st.sampled_from(("deadline", "expires", "both"))
-
-
-def _moves(stage: Stage | None) -> tuple[EventKind, ...]:
-    """The events that move a commitment on from `stage` (corroborations left out)."""
-    outcomes = LIFECYCLE.outcomes()
-    return tuple(
-        kind
-        for kind in LIFECYCLE.event_order()
-        if (stage, kind) in outcomes
-        and (outcomes[stage, kind] != stage or kind is EventKind.EXTENDED)
-    )
-
-
-_OUTCOMES = LIFECYCLE.outcomes()
-_MOVE = {stage: st.sampled_from(_moves(stage)) for stage in (None, *LIFECYCLE.stages)}
-
-
-def _backward(stage: Stage | None) -> tuple[EventKind, ...]:
-    """The forward events of the rungs below `stage`: moves back down the ladder."""
-    if stage not in _FORWARD_STAGES:
-        return ()
-    return _FORWARD[: _FORWARD_STAGES.index(stage)]
-
-
-# Noise: any event at all, or a move back down the ladder from where the commitment stands.
-_NOISE = {
-    stage: _KIND | st.sampled_from(_backward(stage)) if _backward(stage) else _KIND
-    for stage in (None, *LIFECYCLE.stages)
-}
-
-
-def _chance(draw: st.DrawFn, tenths: int) -> bool:
-    """True about `tenths` times in ten; shrinks to False."""
-    return draw(_TENTHS) >= 10 - tenths
-
-
-def _day_in(draw: st.DrawFn, start: date, end: date) -> date:
-    return start + timedelta(days=draw(st.integers(0, (end - start).days)))
-
-
-def _draw_commitments(
-    draw: st.DrawFn,
-    ids: list[str],
-    parties: tuple[str, ...],
-    start: date,
-    end: date,
-    links: bool,
-) -> list[Commitment]:
-    result = []
-    for index, cid in enumerate(ids):
-        by = draw(st.sampled_from(parties))
-        others = [p for p in parties if p != by] or [by]
-        to = draw(st.sampled_from(others))
-        declared: list[Link] = []
-        if links and len(ids) > 1 and _chance(draw, 4):
-            targets = [other for other in ids if other != cid]
-            for target in draw(st.lists(st.sampled_from(targets), max_size=2, unique=True)):
-                declared.append(Link(draw(_LINK_KIND), target))
-        result.append(
-            Commitment(
-                id=cid,
-                title=draw(_TEXT) if _chance(draw, 3) else f"commitment {index}",
-                by=by,
-                to=to,
-                subject=draw(_OPTIONAL_TEXT) if _chance(draw, 2) else None,
-                deadline=_day_in(draw, start, end) if _chance(draw, 5) else None,
-                expires=_day_in(draw, start, end) if _chance(draw, 5) else None,
-                links=declared,
-                note=draw(_OPTIONAL_TEXT) if _chance(draw, 2) else None,
-            )
-        )
-    return result
-
-
-_commitment_list = st.composite(_draw_commitments)
-
-
-def _draw_event(
-    draw: st.DrawFn,
-    cid: str,
-    kind: EventKind,
-    on: date,
-    *,
-    late_reports: bool,
-    event_id: str | None = None,
-) -> Event:
-    reported = on + timedelta(days=draw(_SHIFT)) if late_reports and _chance(draw, 3) else None
-    reason = draw(_REASON) if kind is EventKind.LAPSED and _chance(draw, 6) else None
-    deadline = expires = None
-    if kind is EventKind.EXTENDED:
-        which = draw(_WHICH)
-        if which != "expires":
-            deadline = on + timedelta(days=draw(_DELAY))
-        if which != "deadline":
-            expires = on + timedelta(days=draw(_DELAY))
-    # Evidence (who, where, the quote, a note) comes with some events only.
-    evidence = _chance(draw, 3)
-
-    def optional() -> str | None:
-        return draw(_OPTIONAL_TEXT) if evidence else None
-
-    return Event(
-        commitment=cid,
-        kind=kind,
-        on=on,
-        reported=reported,
-        actor=optional(),
-        source=optional(),
-        quote=optional(),
-        note=optional(),
-        reason=reason,
-        deadline=deadline,
-        expires=expires,
-        id=event_id,
-    )
-
-
-@st.composite
-def _any_event(
-    draw: st.DrawFn,
-    ids: list[str],
-    kinds: tuple[EventKind, ...],
-    start: date,
-    end: date,
-    late_reports: bool,
-) -> Event:
-    cid = draw(st.sampled_from(ids))
-    kind = draw(st.sampled_from(kinds))
-    on = _day_in(draw, start, end)
-    return _draw_event(draw, cid, kind, on, late_reports=late_reports)
-
-
-def _draw_walk(
-    draw: st.DrawFn,
-    commitment: Commitment,
-    *,
-    start: date,
-    end: date,
-    max_steps: int,
-    noise: bool,
-    late_reports: bool,
-    event_ids: bool,
-) -> list[Event]:
-    stage: Stage | None = None
-    # Walks start in the first third of the span, leaving room for what follows.
-    day = start + timedelta(days=draw(st.integers(0, (end - start).days // 3)))
-    log: list[Event] = []
-    for step in range(draw(st.integers(0, max_steps))):
-        day = min(end, day + timedelta(days=draw(_GAP)))
-        # Mostly a move that fits; with noise, sometimes anything at all.
-        kind = draw(_NOISE[stage] if noise and _chance(draw, 2) else _MOVE[stage])
-        event_id = f"{commitment.id}/{step}" if event_ids and _chance(draw, 1) else None
-        event = _draw_event(
-            draw, commitment.id, kind, day, late_reports=late_reports, event_id=event_id
-        )
-        log.append(event)
-        stage = _OUTCOMES.get((stage, kind), stage)
-        if noise and _chance(draw, 1):
-            log.append(event)  # the same report twice
-        if noise and _chance(draw, 1) and kind is not EventKind.EXTENDED:
-            # The same move reported by someone else, possibly later.
-            log.append(_draw_event(draw, commitment.id, kind, day, late_reports=late_reports))
-    return log
-
-
-@st.composite
-def _negotiations(
-    draw: st.DrawFn,
-    *,
-    parties: tuple[str, ...],
-    start: date,
-    end: date,
-    sizes: tuple[int, int],
-    max_steps: int,
-    noise: bool,
-    late_reports: bool,
-    event_ids: bool,
-) -> Negotiation:
-    count = draw(st.integers(*sizes))
-    listed = _draw_commitments(draw, [f"c{i}" for i in range(count)], parties, start, end, True)
-    log: list[Event] = []
-    for commitment in listed:
-        log += _draw_walk(
-            draw,
-            commitment,
-            start=start,
-            end=end,
-            max_steps=max_steps,
-            noise=noise,
-            late_reports=late_reports,
-            event_ids=event_ids,
-        )
-    if _chance(draw, 8):
-        log = draw(st.permutations(log))
-    return Negotiation(listed, log)
-
-
 @st.composite
 def _documents(draw: st.DrawFn, drawn: st.SearchStrategy[Negotiation]) -> dict[str, Any]:
     negotiation = draw(drawn)
@@ -479,13 +263,13 @@ def _documents(draw: st.DrawFn, drawn: st.SearchStrategy[Negotiation]) -> dict[s
     names = {code: draw(_TEXT) for code in codes if _chance(draw, 5)}
     sources: dict[str, dict[str, str]] = {}
     for key in draw(st.lists(st.sampled_from(("report", "minutes", "press")), unique=True)):
-        source = {"title": draw(_TEXT)}
-        if _chance(draw, 5):
-            source["published"] = _day_in(draw, _START, _START + timedelta(days=_DAYS)).isoformat()
-        for name in ("publisher", "language", "url"):
-            if _chance(draw, 3):
-                source[name] = draw(_TEXT)
-        sources[key] = source
+        last = _START + timedelta(days=_DAYS)
+        source = Source(
+            title=draw(_TEXT),
+            published=_day_in(draw, _START, last) if _chance(draw, 5) else None,
+            **{name: draw(_TEXT) for name in ("publisher", "language", "url") if _chance(draw, 3)},
+        )
+        sources[key] = _codec.unstructure(source, omit_defaults=True)
     if sources:
         # Some events cite a source by its key; copies of one event cite the same one.
         keys = sorted(sources)
@@ -503,38 +287,3 @@ def _documents(draw: st.DrawFn, drawn: st.SearchStrategy[Negotiation]) -> dict[s
         parties=names,
         sources=sources,
     )
-
-
-def _commitment_data(c: Commitment) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": c.id, "title": c.title, "by": c.by, "to": c.to}
-    optional = {
-        "subject": c.subject,
-        "deadline": None if c.deadline is None else c.deadline.isoformat(),
-        "expires": None if c.expires is None else c.expires.isoformat(),
-        "note": c.note,
-    }
-    data.update({k: v for k, v in optional.items() if v is not None})
-    if c.links:
-        data["links"] = [{link.kind.value: link.target} for link in c.links]
-    return data
-
-
-def _event_data(e: Event) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "on": e.on.isoformat(),
-        "commitment": e.commitment,
-        "event": e.kind.value,
-    }
-    optional = {
-        "reported": None if e.reported is None else e.reported.isoformat(),
-        "actor": e.actor,
-        "source": e.source,
-        "quote": e.quote,
-        "note": e.note,
-        "reason": None if e.reason is None else e.reason.value,
-        "deadline": None if e.deadline is None else e.deadline.isoformat(),
-        "expires": None if e.expires is None else e.expires.isoformat(),
-        "id": e._id,
-    }
-    data.update({k: v for k, v in optional.items() if v is not None})
-    return data

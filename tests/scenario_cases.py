@@ -32,7 +32,8 @@ events:
 
 # (name, replace this, with that, expected line, words in the message)
 BAD_YAML = [
-    ("syntax", "title: Kuala Lumpur framework", "title: [Kuala", 4, "YAML syntax error"),
+    # The line where the unclosed bracket starts, not where the parser noticed it.
+    ("syntax", "title: Kuala Lumpur framework", "title: [Kuala", 3, "YAML syntax error"),
     ("tab", "    by: CN\n", "\tby: CN\n", 10, "tab is used for indentation"),
     ("wrong type", "title: US shelves the 100% tariff", "title: 100", 16, "expected text"),
     ("impossible date", "expires: 2026-11-10", "expires: 2025-13-45", 12, "not a real date"),

@@ -33,6 +33,7 @@ def test_public_namespace_is_pinned() -> None:
         "EventKind",
         "InvalidDefinition",
         "InvalidTransition",
+        "InvalidValue",
         "LapseReason",
         "Lifecycle",
         "Link",
@@ -61,18 +62,54 @@ def test_public_namespace_is_pinned() -> None:
 
 
 def test_version_matches_the_changelog() -> None:
-    """The version is a PEP 440 string and py.typed is shipped."""
-    assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", nt.__version__)
+    """The version is PEP 440 and the changelog agrees: a dev version has an Unreleased
+    section on top and is newer than every release listed; a release heads the changelog."""
+    match = re.fullmatch(r"(\d+\.\d+\.\d+)(\.dev\d+)?", nt.__version__)
+    assert match is not None, nt.__version__
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## \[([^\]]+)\]", changelog, flags=re.M)
+    assert sections, "CHANGELOG.md has no version sections"
+    released = [tuple(map(int, s.split("."))) for s in sections if s != "Unreleased"]
+    base = tuple(map(int, match[1].split(".")))
+    if match[2]:
+        assert sections[0] == "Unreleased"
+        assert all(version < base for version in released), (base, released)
+    else:
+        assert sections[0] == match[1]
     assert (ROOT / "negotrack" / "py.typed").exists()
 
 
-@pytest.mark.parametrize(
-    "cls", [nt.Commitment, nt.Event, nt.Link, nt.Status, nt.Transition, nt.Anomaly, nt.Source]
-)
-def test_value_objects_are_frozen(cls: type) -> None:
-    """Every value object is a frozen attrs class."""
-    assert attrs.has(cls)
-    assert cls.__setattr__ is not object.__setattr__
+FROZEN = [
+    nt.Commitment(id="c", title="t", by="A", to="B"),
+    nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1)),
+    nt.Link("reciprocal", "d"),
+    nt.Status(nt.Stage.APPROVED),
+    nt.Transition(
+        commitment="c", on=date(2025, 1, 1), kind="approved", source=None, target="approved"
+    ),
+    nt.Anomaly(
+        event=nt.Event(commitment="c", kind="lapsed", on=date(2025, 1, 1)),
+        stage=None,
+        expected=(),
+        message="m",
+    ),
+    nt.Source(title="t"),
+    nt.Scenario(id="s", title="t"),
+]
+
+
+@pytest.mark.parametrize("value", FROZEN, ids=[type(v).__name__ for v in FROZEN])
+def test_value_objects_are_frozen(value: object) -> None:
+    """Every value object is a frozen attrs class: assigning to a field raises, and
+    attrs.evolve makes a changed copy instead."""
+    assert attrs.has(type(value))
+    field = attrs.fields(type(value))[0]
+    before = getattr(value, field.name)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(value, field.name, "changed")
+    assert getattr(value, field.name) == before
+    with pytest.raises(AttributeError):
+        value.not_a_field = 1  # type: ignore[attr-defined]
 
 
 def test_errors_subclass_fitting_builtins() -> None:

@@ -23,13 +23,22 @@ def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    """Exit 2, nothing on stdout, and one line on stderr holding every word."""
+    assert_error_lines(result, 1, *words)
+
+
+def assert_error_lines(
+    result: subprocess.CompletedProcess[str], count: int, *words: str
+) -> list[str]:
+    """Exit 2, nothing on stdout, `count` lines on stderr, the first holding every word."""
     assert result.returncode == 2, result
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+    assert len(lines) == count, result.stderr
     for word in words:
         assert word in lines[0], (word, lines[0])
+    return lines
 
 
 @pytest.fixture
@@ -76,7 +85,7 @@ def test_bad_json(tmp_path: Path) -> None:
     """A JSON syntax error is a one-line error with its line."""
     path = tmp_path / "bad.json"
     path.write_text('{\n  "negotrack": 1,\n  "id": "x"\n  "title": "y"\n}\n', encoding="utf-8")
-    assert_one_line_error(run("check", path), f"{path}:4: ", "JSON syntax error")
+    assert_one_line_error(run("check", path), f"{path}:4: ", "JSON syntax error", "','")
 
 
 @pytest.mark.parametrize(
@@ -113,7 +122,7 @@ def test_status_json_contract(good: Path) -> None:
     assert doc["scenario"] == "kl-2025"
     assert doc["as_of"] == "2026-02-21"
     assert doc["known_by"] is None
-    keys = ["id", "title", "stage", "since", "reason", "inferred", "at_risk"]
+    keys = ["id", "title", "stage", "since", "reason", "inferred", "at_risk", "at_risk_from"]
     assert [list(c) for c in doc["commitments"]] == [keys, keys]
     rare, tariff = doc["commitments"]
     assert rare == {
@@ -124,6 +133,7 @@ def test_status_json_contract(good: Path) -> None:
         "reason": None,
         "inferred": False,
         "at_risk": True,
+        "at_risk_from": ["tariff"],
     }
     assert tariff["stage"] == "lapsed"
     assert tariff["reason"] == "voided"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import pytest
 from transitions import Machine
@@ -16,7 +17,32 @@ def test_one_machine_per_lifecycle() -> None:
     """The engine is built once per lifecycle and holds a real transitions Machine."""
     assert engine(LIFECYCLE) is engine(LIFECYCLE)
     assert isinstance(engine().machine, Machine)
-    assert engine().machine.models == []
+    # One stand-in model for `step`, never one per commitment.
+    assert len(engine().machine.models) == 1
+
+
+def test_trackers_made_through_the_machine_fire_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside the testing hook, a tracker's replay fires the Machine for every event."""
+    from negotrack.testing import through_machine
+
+    fired: list[str] = []
+    real = Machine.dispatch
+    monkeypatch.setattr(
+        Machine,
+        "dispatch",
+        lambda self, trigger, *a, **k: fired.append(trigger) or real(self, trigger, *a, **k),
+    )
+    with through_machine():
+        t = nt.Tracker()
+    t.add(nt.Commitment(id="c", title="t", by="A", to="B"))
+    t.record(nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1)))
+    assert t.status("c", on=date(2025, 1, 2)).stage is Stage.APPROVED
+    assert fired == ["approved"]
+    plain = nt.Tracker()
+    plain.add(nt.Commitment(id="c", title="t", by="A", to="B"))
+    plain.record(nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1)))
+    assert plain.status("c", on=date(2025, 1, 2)).stage is Stage.APPROVED
+    assert fired == ["approved"]  # the compiled table does not call transitions
 
 
 def test_table_is_compiled_from_the_machine() -> None:

@@ -11,7 +11,7 @@ import pytest
 from scenario_cases import BAD_YAML, GOOD
 
 import negotrack as nt
-from negotrack import _documents
+from negotrack import _composer
 
 
 def write(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Path:
@@ -77,7 +77,7 @@ def test_bad_yaml_names_file_and_line(
         (b"a: &x [1]\nb: *x\n", 1, "anchor &x is not allowed"),
         (b"- 1\n- 2\n", 1, "expected a mapping"),
         (b"negotrack: 1\nid: x\x07\n", 2, "character U+0007 is not allowed"),
-        (b"a: " + b"[" * 3000 + b"]" * 3000 + b"\n", None, "nested too deeply"),
+        (b"a: " + b"[" * 3000 + b"]" * 3000 + b"\n", 1, "nested too deeply"),
         (b"negotrack: 1\nid: x\ntitle: .inf\nparties: {}\n", 3, "got a number inf"),
     ],
     ids=["empty", "blank", "undecodable", "alias", "not a mapping", "control", "deep", "inf"],
@@ -101,13 +101,16 @@ def test_alias_bomb_is_refused_before_expansion(
         prev, name = chr(96 + i), chr(97 + i)
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
     path = write(tmp_path, "\n".join(lines) + "\n")
-    composed: list[object] = []
-    monkeypatch.setattr(_documents._Composer, "get_single_node", lambda self: composed.append(self))
+    built: list[object] = []
+    real = _composer._Builder.collection
+    monkeypatch.setattr(
+        _composer._Builder, "collection", lambda self, *a: built.append(a) or real(self, *a)
+    )
     with pytest.raises(nt.ScenarioError, match="anchor &a is not allowed") as caught:
         nt.load(path)
-    # Expanding it would take 9**12 items; it never reaches the composer.
+    # Expanding it would take 9**12 items; not even its first list is built.
     assert caught.value.line == 1
-    assert composed == []
+    assert [type(event).__name__ for event, *_ in built] == ["MappingStartEvent"]
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
@@ -133,13 +136,37 @@ def test_duplicate_events_are_refused(tmp_path: Path) -> None:
     assert caught.value.line == 25
 
 
-def test_reports_how_many_more_problems(tmp_path: Path) -> None:
-    """When several fields are wrong, the first is named and the rest are counted."""
+def test_reports_every_problem(tmp_path: Path) -> None:
+    """When several fields are wrong, each is reported on its own line, in line order."""
     text = GOOD.replace("title: US shelves the 100% tariff", "title: 100").replace(
         "    to: CN\n", "    to: 5\n"
     )
-    with pytest.raises(nt.ScenarioError, match=r"and 1 more problem\)"):
-        nt.load(write(tmp_path, text))
+    path = write(tmp_path, text)
+    with pytest.raises(nt.ScenarioError) as caught:
+        nt.load(path)
+    err = caught.value
+    assert [line for line, _ in err.problems] == [16, 18]
+    assert str(err).splitlines() == [
+        f"{path}:16: title: expected text, got a number 100; quote it if it is meant as text",
+        f"{path}:18: to: expected text, got a number 5; quote it if it is meant as text",
+    ]
+    assert (err.line, err.problem) == err.problems[0]
+
+
+def test_kind_for_event_is_one_problem_with_the_right_hint(tmp_path: Path) -> None:
+    """`kind:` written for `event:` is reported once, suggesting `event`, and another fault
+    of the same file is still reported."""
+    text = GOOD.replace("event: extended", "kind: extended").replace(
+        "title: US shelves the 100% tariff", "title: 100"
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(nt.ScenarioError) as caught:
+        nt.load(path)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(f"{path}:16: title: expected text")
+    assert lines[1].startswith(f"{path}:23: unknown key 'kind' in an event")
+    assert "(did you mean 'event'?)" in lines[1]
 
 
 class TestJson:

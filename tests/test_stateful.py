@@ -186,11 +186,11 @@ def tracker_machine(lifecycle: nt.Lifecycle) -> type[RuleBasedStateMachine]:
                     assert tracker.record(event) == 0
                     assert tracker.events() == before
 
-        @precondition(lambda self: any(e._id is not None for e in self.model.log))
+        @precondition(lambda self: any(e.given_id is not None for e in self.model.log))
         @rule(data=st.data())
         def record_conflict(self, data: st.DataObject) -> None:
             """A different event under a recorded id raises ConflictingEvent, changing nothing."""
-            named = [e for e in self.model.log if e._id is not None]
+            named = [e for e in self.model.log if e.given_id is not None]
             event = data.draw(st.sampled_from(named))
             other = attrs.evolve(event, note=f"{event.note} (corrected)")
             for tracker, model in self.pairs():

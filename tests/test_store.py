@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -10,13 +11,17 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import commitment, day, event
 
 import negotrack as nt
-from negotrack._store import APPLICATION_ID, SCHEMA_VERSION
+from negotrack import _codec
+from negotrack._recorder import Stored as nt_Stored
+from negotrack._sqlite import APPLICATION_ID, SCHEMA_VERSION, SQLiteRecorder
+from negotrack._transfer import merge
 
 ROOT = Path(__file__).parent.parent
 FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"
@@ -33,9 +38,26 @@ def python(code: str, *args: str) -> subprocess.Popen[str]:
     )
 
 
+@contextlib.contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection, committed and closed at the end (a `with` block on a
+    connection only commits: it would leak the connection, a ResourceWarning on 3.13)."""
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        yield db
+
+
 def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as db:
+    with connect(path) as db:
         return db.execute(sql).fetchall()
+
+
+def insert(path: Path, record: nt_Stored) -> None:
+    """Append a record to the file behind negotrack's back (triggers allow inserts)."""
+    with connect(path) as db:
+        db.execute(
+            "INSERT INTO records (kind, id, payload, digest) VALUES (?, ?, ?, ?)",
+            (record.kind, record.id, record.payload, record.digest),
+        )
 
 
 class TestFile:
@@ -44,11 +66,11 @@ class TestFile:
     def test_created_with_schema_and_durable_settings(self, tmp_path: Path) -> None:
         """A new store records its schema version and uses WAL with synchronous=FULL."""
         path = tmp_path / "new.db"
-        with nt.open(path) as t:
-            t.add(commitment())
-            db = t._store._db  # type: ignore[union-attr]
-            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        recorder = SQLiteRecorder(path)
+        db = recorder._db
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        recorder.close()
         assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
         assert rows(path, "PRAGMA application_id") == [(APPLICATION_ID,)]
 
@@ -56,7 +78,7 @@ class TestFile:
         """A file written by a newer negotrack is refused with a message to upgrade."""
         path = tmp_path / "future.db"
         nt.open(path).close()
-        with sqlite3.connect(path) as db:
+        with connect(path) as db:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
         with pytest.raises(nt.StoreError, match="newer negotrack") as caught:
             nt.open(path)
@@ -66,7 +88,7 @@ class TestFile:
         """A file that is not SQLite raises StoreError naming it, not a sqlite3 error."""
         path = tmp_path / "notes.db"
         path.write_text("these are not the droids\n" * 100, encoding="utf-8")
-        with pytest.raises(nt.StoreError, match="not a usable negotrack store") as caught:
+        with pytest.raises(nt.StoreError, match="not a negotrack store") as caught:
             nt.open(path)
         assert str(path) in str(caught.value)
         assert not isinstance(caught.value, sqlite3.Error)
@@ -74,7 +96,7 @@ class TestFile:
     def test_another_sqlite_database(self, tmp_path: Path) -> None:
         """An SQLite database of another application is not taken over."""
         path = tmp_path / "other.db"
-        with sqlite3.connect(path) as db:
+        with connect(path) as db:
             db.execute("CREATE TABLE mine (x)")
         with pytest.raises(nt.StoreError, match="not a negotrack store"):
             nt.open(path)
@@ -94,15 +116,17 @@ class TestFile:
         assert str(path) in str(caught.value)
 
     def test_row_changed_outside_negotrack(self, tmp_path: Path) -> None:
-        """A row edited by hand into something invalid is a StoreError naming its position."""
+        """A row edited by hand is a StoreError naming its position, not another answer."""
         path = tmp_path / "edited.db"
         with nt.open(path) as t:
             t.add(commitment())
             t.record(event("approved", "2025-01-01"), event("implemented", "2025-02-01"))
-        with sqlite3.connect(path) as db:
-            db.execute("DROP TRIGGER events_are_kept")
-            db.execute("UPDATE events SET kind = 'adopted' WHERE position = 2")
-        with pytest.raises(nt.StoreError, match="event at position 2 is not valid") as caught:
+        with connect(path) as db:
+            db.execute("DROP TRIGGER records_are_kept")
+            db.execute("UPDATE records SET payload = replace(payload, '2025-02-01', '2025-02-02')")
+        with pytest.raises(
+            nt.StoreError, match=r"does not match its content \(position 3\)"
+        ) as caught:
             nt.open(path)
         assert str(path) in str(caught.value)
 
@@ -114,21 +138,26 @@ class TestFile:
             nt.open(tmp_path / "nowhere" / "x.db")
 
     def test_append_only(self, tmp_path: Path) -> None:
-        """The file itself refuses to update or delete events and commitments."""
+        """The file itself refuses to update or delete records."""
         path = tmp_path / "log.db"
         with nt.open(path) as t:
             t.add(commitment())
             t.record(event("approved", "2025-01-01"))
-        with sqlite3.connect(path) as db:
+        before = rows(path, "SELECT * FROM records")
+        with connect(path) as db:
             for sql in (
-                "UPDATE events SET kind = 'lapsed'",
-                "DELETE FROM events",
-                "UPDATE commitments SET title = 'x'",
-                "DELETE FROM commitments",
+                "UPDATE records SET payload = '[]' WHERE kind = 'event'",
+                "DELETE FROM records WHERE kind = 'event'",
+                "UPDATE records SET id = 'x' WHERE kind = 'commitment'",
+                "DELETE FROM records",
             ):
                 with pytest.raises(sqlite3.IntegrityError):
                     db.execute(sql)
-        assert rows(path, "SELECT kind FROM events") == [("approved",)]
+        assert rows(path, "SELECT * FROM records") == before
+        assert [kind for (kind,) in rows(path, "SELECT kind FROM records")] == [
+            "commitment",
+            "event",
+        ]
 
     def test_closed_tracker(self, tmp_path: Path) -> None:
         """A closed store-backed tracker says so instead of failing obscurely."""
@@ -147,10 +176,10 @@ class TestFile:
         with nt.open(path) as t:
             t.add(commitment())
             t.record(given, derived)
-        assert rows(path, "SELECT id, given_id FROM events ORDER BY position") == [
-            ("mine", 1),
-            (derived.id, 0),
-        ]
+        assert rows(
+            path,
+            "SELECT id, digest IS NOT NULL FROM records WHERE kind = 'event' ORDER BY position",
+        ) == [("mine", 1), (derived.id, 0)]
 
 
 class TestFailures:
@@ -159,35 +188,59 @@ class TestFailures:
     def test_failed_write_leaves_no_trace(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """If the store fails after the tracker took an event in, the tracker forgets it too."""
+        """If the store refuses a write, the tracker forgets the change too: the scenario, a
+        commitment or an event are never in memory without being in the file."""
         path = tmp_path / "f.db"
         t = nt.open(path)
         t.add(commitment())
         t.record(event("approved", "2025-01-01"))
-        store = t._store
-        assert store is not None
+        recorder = t._session.recorder
+        assert recorder is not None
 
-        def commit_fails(*args: object) -> None:
+        def disk_full(*args: object, **kwargs: object) -> int:
             raise nt.StoreError(path, "disk full")
 
-        monkeypatch.setattr(store, "save_scenario", commit_fails)
+        monkeypatch.setattr(recorder, "append", disk_full)
         with pytest.raises(nt.StoreError, match="disk full"):
             t.scenario = nt.Scenario(id="x", title="X")
         assert t.scenario is None
-        original = store.append_events
-
-        def append_then_fail(events: object) -> None:
-            original(events)  # type: ignore[arg-type]
-            raise nt.StoreError(path, "disk full")
-
-        monkeypatch.setattr(store, "append_events", append_then_fail)
-        with pytest.raises(nt.StoreError):
+        with pytest.raises(nt.StoreError, match="disk full"):
+            t.add(commitment("d"))
+        assert "d" not in t
+        with pytest.raises(nt.StoreError, match="disk full"):
             t.record(event("implemented", "2025-02-01"))
         assert len(t.events()) == 1
         assert t.status("c", on=day("2025-03-01")).stage is nt.Stage.APPROVED
+        monkeypatch.undo()
         t.close()
         with nt.open(path) as again:
             assert len(again.events()) == 1
+            assert again.scenario is None
+            assert len(again) == 1
+
+    def test_a_write_that_lands_but_fails_is_read_back(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A write that reached the file although the store then failed is taken in from the
+        file on the next question: memory is never ahead of the file, nor behind it after."""
+        path = tmp_path / "late.db"
+        t = nt.open(path)
+        t.add(commitment())
+        recorder = t._session.recorder
+        assert recorder is not None
+        original = recorder.append
+
+        def append_then_fail(*args: object, **kwargs: object) -> int:
+            original(*args, **kwargs)  # type: ignore[arg-type]
+            raise nt.StoreError(path, "connection lost after the commit")
+
+        monkeypatch.setattr(recorder, "append", append_then_fail)
+        with pytest.raises(nt.StoreError, match="after the commit"):
+            t.record(event("implemented", "2025-02-01"))
+        monkeypatch.undo()
+        assert len(t.events()) == 1
+        assert t.status("c", on=day("2025-03-01")).stage is nt.Stage.IMPLEMENTED
+        t.close()
 
 
 class TestProcesses:
@@ -235,16 +288,27 @@ class TestProcesses:
         path = tmp_path / "locked.db"
         with nt.open(path) as t:
             t.add(commitment())
-        holder = python(
-            """
-            import sqlite3, sys, time
-            db = sqlite3.connect(sys.argv[1], isolation_level=None)
-            db.execute("BEGIN IMMEDIATE")
-            print("locked", flush=True)
-            time.sleep(3)
-            db.execute("ROLLBACK")
-            """,
-            str(path),
+        # The holder keeps the lock until the test tells it to let go (a line on its stdin).
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                textwrap.dedent(
+                    """
+                    import sqlite3, sys
+                    db = sqlite3.connect(sys.argv[1], isolation_level=None)
+                    db.execute("BEGIN IMMEDIATE")
+                    print("locked", flush=True)
+                    sys.stdin.readline()
+                    db.execute("ROLLBACK")
+                    db.close()
+                    """
+                ),
+                str(path),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "locked"
@@ -253,7 +317,7 @@ class TestProcesses:
             t.record(event("approved", "2025-01-01"))
         assert isinstance(caught.value, nt.StoreError)
         assert t.events() == ()
-        holder.communicate(timeout=30)
+        holder.communicate("go\n", timeout=30)
         assert t.record(event("approved", "2025-01-01")) == 1
         t.close()
 
@@ -322,12 +386,12 @@ class TestCommandLine:
         first = self.run("record", "--db", db, FOLLOW)
         assert first.returncode == 0, first.stderr
         assert "recorded 22 new commitments and 70 new events" in first.stdout
-        before = rows(db, "SELECT * FROM events ORDER BY position")
+        before = rows(db, "SELECT * FROM records ORDER BY position")
         second = self.run("record", "--db", db, FOLLOW)
         assert second.returncode == 0
         assert "recorded 0 new commitments and 0 new events" in second.stdout
         assert "(70 already recorded)" in second.stdout
-        assert rows(db, "SELECT * FROM events ORDER BY position") == before
+        assert rows(db, "SELECT * FROM records ORDER BY position") == before
 
     def test_db_in_place_of_a_file(self, tmp_path: Path) -> None:
         """status, timeline and check give the same answers from the store as from the file."""
@@ -363,14 +427,14 @@ class TestCommandLine:
         result = self.run("record", "--db", db, ROOT / "seeds" / "us-china-kuala-lumpur-2025.yaml")
         assert result.returncode == 2
         assert "holds scenario 'us-china-2025-2026'" in result.stderr
-        assert rows(db, "SELECT count(*) FROM events") == [(70,)]
+        assert rows(db, "SELECT count(*) FROM records WHERE kind = 'event'") == [(70,)]
 
     @pytest.mark.parametrize("command", ["status", "timeline", "check"])
     def test_bad_stores_are_one_line_errors(self, tmp_path: Path, command: str) -> None:
         """A missing or non-SQLite store is one line on stderr, exit 2, no traceback."""
         junk = tmp_path / "junk.db"
         junk.write_bytes(b"\x00garbage" * 1000)
-        for db, words in ((tmp_path / "none.db", "no such store"), (junk, "not a usable")):
+        for db, words in ((tmp_path / "none.db", "no such store"), (junk, "not a negotrack store")):
             result = self.run(command, "--db", db)
             assert result.returncode == 2
             assert "Traceback" not in result.stderr
@@ -406,28 +470,29 @@ class TestReview:
     def test_reads_are_one_consistent_state(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """A writer committing between a reader's queries loses nothing and breaks nothing."""
+        """A writer committing between a reader's reads loses nothing and breaks nothing: what
+        the reader takes in is always a prefix of the one order."""
         path = tmp_path / "race.db"
         reader = nt.open(path)
         reader.add(commitment("first"))
         writer = nt.open(path)
-        store = reader._store
-        assert store is not None
-        original = store._after  # type: ignore[attr-defined]
+        recorder = reader._session.recorder
+        assert recorder is not None
+        original = recorder.select
         done = []
 
-        def commit_in_between(table: str, columns: str, position: int) -> object:
-            rows = original(table, columns, position)
-            if table == "commitments" and not done:
+        def commit_in_between(*, after: int, limit: int) -> object:
+            found = original(after=after, limit=1)  # one record at a time
+            if found and not done:
                 done.append(True)
                 writer.add(commitment("late"))
                 writer.record(event("approved", "2025-01-01", "late"))
-            return rows
+            return found
 
-        monkeypatch.setattr(store, "_after", commit_in_between)
+        monkeypatch.setattr(recorder, "select", commit_in_between)
         writer.add(commitment("early"))  # something new, so that the reader reads
         assert [c.id for c in reader.commitments()] == ["first", "early"]
-        assert done  # the writer did commit between the reader's two queries
+        assert done  # the writer did commit between the reader's reads
         assert [c.id for c in reader.commitments()] == ["first", "early", "late"]
         assert reader.status("late", on=day("2025-01-02")).stage is nt.Stage.APPROVED
         assert len(reader.events()) == 1
@@ -439,47 +504,44 @@ class TestReview:
         path = tmp_path / "damaged.db"
         t = nt.open(path)
         t.add(commitment())
-        with sqlite3.connect(path) as db:
-            db.execute(
-                'INSERT INTO events (id, given_id, commitment, kind, "on") '
-                "VALUES ('x', 1, 'c', 'adopted', '2025-01-01')"
-            )
+        good = _codec.encode("event", event("approved", "2025-01-01", id="x"), "x")
+        insert(path, good._replace(payload=good.payload.replace("approved", "adopted")))
         for _ in range(2):
-            with pytest.raises(nt.StoreError, match="not valid"):
+            with pytest.raises(nt.StoreError, match="does not match its digest"):
                 t.status("c", on=day("2025-01-02"))
         t.close()
 
     @pytest.mark.parametrize(
-        ("sql", "words"),
+        ("record", "words"),
         [
             (
-                'INSERT INTO events (id, given_id, commitment, kind, "on") '
-                "VALUES ('x', 1, 'ghost', 'approved', '2025-01-01')",
+                _codec.encode("event", event("approved", "2025-01-01", "ghost")),
                 "unknown commitment 'ghost'",
             ),
             (
-                'INSERT INTO commitments (id, title, by, "to", links) '
-                "VALUES ('d', 'D', 'A', 'B', '[[\"reciprocal\", \"ghost\"]]')",
-                "links to unknown 'ghost'",
+                _codec.encode(
+                    "commitment", commitment("d", links=(nt.Link("reciprocal", "ghost"),))
+                ),
+                "unknown commitment 'ghost'",
             ),
         ],
         ids=["event of an unknown commitment", "link to an unknown commitment"],
     )
-    def test_broken_references_are_store_errors(self, tmp_path: Path, sql: str, words: str) -> None:
-        """Rows that refer to commitments the file does not hold are reported as damage."""
+    def test_broken_references_are_store_errors(
+        self, tmp_path: Path, record: nt_Stored, words: str
+    ) -> None:
+        """Records that refer to commitments the file does not hold are reported as damage."""
         path = tmp_path / "refs.db"
         with nt.open(path) as t:
             t.add(commitment())
-        with sqlite3.connect(path) as db:  # foreign keys are off in a plain connection
-            db.execute(sql)
+        insert(path, record)
         with pytest.raises(nt.StoreError, match=words) as caught:
             nt.open(path)
         assert str(path) in str(caught.value)
+        assert "changed outside negotrack" in str(caught.value)
 
     def test_failed_merge_leaves_the_scenario_as_stored(self, tmp_path: Path) -> None:
         """A merge failing after it changed the description leaves it as stored, everywhere."""
-        from negotrack._store import merge
-
         path = tmp_path / "m.db"
         t = nt.open(path)
         t.scenario = nt.Scenario(id="s", title="S", parties={"A": "a"})
@@ -497,8 +559,6 @@ class TestReview:
 
     def test_failed_merge_restores_a_description_read_from_the_file(self, tmp_path: Path) -> None:
         """A tracker that read its description from the file gets it back after a failed merge."""
-        from negotrack._store import merge
-
         path = tmp_path / "m2.db"
         with nt.open(path) as t:
             t.scenario = nt.Scenario(id="s", title="S", parties={"A": "a"})
@@ -551,17 +611,15 @@ class TestReview:
 
 def test_a_second_record_of_the_same_scenario_writes_nothing(tmp_path: Path) -> None:
     """Merging a scenario already recorded issues no write and no repeated look at the file."""
-    from negotrack._store import merge
-
     path = tmp_path / "idem.db"
     source = nt.load(FOLLOW)
     with nt.open(path) as t:
         merge(t, source)
     with nt.open(path) as t:
-        store = t._store
-        assert store is not None
+        recorder = t._session.recorder
+        assert isinstance(recorder, SQLiteRecorder)
         statements: list[str] = []
-        store._db.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+        recorder._db.set_trace_callback(statements.append)
         assert merge(t, source) == (0, 0, len(source.events()))
     writes = [
         s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))

@@ -498,12 +498,21 @@ class TestRecording:
     """Adding and recording: ids, duplicates and atomicity."""
 
     def test_adding_an_id_twice(self) -> None:
-        """DuplicateCommitment names the id; nothing of the call is added."""
+        """A different commitment under a known id raises DuplicateCommitment naming the id;
+        nothing of the call is added."""
         t = tracker()
         with pytest.raises(nt.DuplicateCommitment) as caught:
-            t.add(commitment("new"), commitment("c"))
+            t.add(commitment("new"), commitment("c", title="other terms"))
         assert caught.value.commitment == "c"
         assert "new" not in t
+        assert t.commitment("c") == commitment("c")
+
+    def test_adding_the_same_commitment_again_changes_nothing(self) -> None:
+        """Adding a commitment identical to one already tracked is a no-op, as recording
+        the same event twice is."""
+        t = tracker()
+        t.add(commitment("c"), commitment("new"), commitment("new"))
+        assert t.commitments() == (commitment("c"), commitment("new"))
 
     def test_unknown_commitment(self) -> None:
         """UnknownCommitment is a KeyError whose message names the id and how to fix it."""

@@ -1,0 +1,172 @@
+"""What the command line prints: tables and lines for people, JSON for programs.
+
+JSON comes from the codec (`negotrack._codec`), so it says what files and stores say. Text is
+made safe before it reaches a terminal: control characters in ids, titles, quotes and notes
+are written as escapes, so that a newline cannot forge a row and an ANSI sequence cannot
+reach the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, TextIO
+
+from . import _codec
+from ._timeline import Anomaly, Status, Transition
+
+NO_STAGE = "(none)"
+"""How every text output spells "no stage yet"."""
+
+
+def safe(text: str) -> str:
+    """`text` with control, format and line-separator characters written as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(_escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"):
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def day(value: date | None) -> str:
+    """A date for a table cell."""
+    return "-" if value is None else value.isoformat()
+
+
+def stage(value: Any) -> str:
+    """A stage for text output."""
+    return NO_STAGE if value is None else str(value.value)
+
+
+def table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
+    """Print `rows` as columns, the first row as the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = (cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip(), file=out)
+
+
+def print_json(document: Any, out: TextIO) -> None:
+    """Print `document` as indented JSON (UTF-8, escapes only where JSON needs them)."""
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+# -- JSON shapes (the command line's contract) --------------------------------------------------
+
+STATUS_KEYS = ("id", "title", "stage", "since", "reason", "inferred", "at_risk", "at_risk_from")
+
+
+def status_json(cid: str, title: str, status: Status) -> dict[str, Any]:
+    """One commitment of `status --json`."""
+    data = {"id": cid, "title": title, **_codec.unstructure(status), "at_risk": status.at_risk}
+    return {key: data[key] for key in STATUS_KEYS}
+
+
+def anomaly_json(anomaly: Anomaly) -> dict[str, Any]:
+    """One anomaly of `status --json`."""
+    event = _codec.unstructure(anomaly.event)
+    return {
+        "commitment": event["commitment"],
+        "on": event["on"],
+        "event": event["event"],
+        "message": anomaly.message,
+    }
+
+
+_EVIDENCE = ("actor", "source", "quote", "note")
+
+
+def transition_json(step: Transition) -> dict[str, Any]:
+    """One step of `timeline --json`: the transition, its evidence flattened into it."""
+    data = _codec.unstructure(step)
+    evidence: Mapping[str, Any] = data.pop("evidence") or {}
+    return {
+        "on": data["on"],
+        "commitment": data["commitment"],
+        "event": data["event"],
+        "from": data["from"],
+        "to": data["to"],
+        "reason": data["reason"],
+        "inferred": step.inferred,
+        "corroboration": step.corroboration,
+        "deadline": data["deadline"],
+        "expires": data["expires"],
+        **{key: evidence.get(key) for key in _EVIDENCE},
+        "reported": None if step.event is None else step.event.known_on.isoformat(),
+    }
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+
+def transition_rows(steps: Sequence[Transition]) -> list[tuple[str, ...]]:
+    """`timeline` as table rows: date, commitment, event, move, and the evidence."""
+    rows: list[tuple[str, ...]] = [("date", "commitment", "event", "move", "evidence")]
+    for step in steps:
+        rows.append(
+            (
+                step.on.isoformat(),
+                safe(step.commitment),
+                step.kind.value,
+                _move(step),
+                _evidence(step),
+            )
+        )
+    return rows
+
+
+def _move(step: Transition) -> str:
+    if step.corroboration:
+        return f"{step.target.value} (corroborated)"
+    if step.source == step.target:
+        dates = [
+            f"{name} {value.isoformat()}"
+            for name, value in (("deadline", step.deadline), ("expires", step.expires))
+            if value
+        ]
+        return f"{step.target.value} ({', '.join(dates)})"
+    move = f"{stage(step.source)} -> {step.target.value}"
+    if step.reason is not None:
+        move += f" ({step.reason.value})"
+    return move
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _evidence(step: Transition) -> str:
+    event = step.event
+    if event is None:
+        return "[inferred]"
+    parts = [safe(x) for x in (event.actor, event.source) if x]
+    if event.quote:
+        parts.append(f'"{safe(_SPACES.sub(" ", event.quote))}"')
+    text = " / ".join(parts)
+    if event.reported is not None and event.reported != event.on:
+        text += f"{' ' if text else ''}(reported {event.reported.isoformat()})"
+    return text
+
+
+def transition_line(step: Transition) -> str:
+    """One step of `timeline` as a line of text."""
+    parts = [step.on.isoformat(), safe(step.commitment), step.kind.value, _move(step)]
+    event = step.event
+    if event is None:
+        parts.append("[inferred]")
+    else:
+        evidence = [safe(x) for x in (event.actor, event.source) if x]
+        if event.quote:
+            evidence.append(f'"{safe(event.quote)}"')
+        if evidence:
+            parts.append(" / ".join(evidence))
+        parts.append(f"(reported {event.known_on.isoformat()})")
+    return "  ".join(parts)

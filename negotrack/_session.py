@@ -1,0 +1,199 @@
+"""The unit of work between a tracker's event log and its store.
+
+A `Session` keeps the log in step with a recorder (`negotrack._recorder`). The log always
+holds exactly the store's records up to the session's cursor, plus, inside a transaction, the
+changes not yet written. A change is applied to the log, checked, and appended after the cursor
+in one transaction; if another writer appended first, the change is undone, checked again
+against what that writer appended, and retried. If anything fails, the log goes back to where
+it was: memory is never ahead of the store. A tracker without a store has a session too, with
+no recorder: changes are applied and undone the same way, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from operator import attrgetter
+from typing import Any, TypeVar
+
+from . import _codec
+from ._commitments import Commitment
+from ._events import Event
+from ._exceptions import StoreBusy, StoreError
+from ._log import EventLog, Mark
+from ._recorder import Recorder, Stale, Stored
+from ._scenario import Scenario
+from ._views import Views, collector_paused
+
+T = TypeVar("T")
+
+# What a change keeps: (record kind, the value, its given id), encoded only for a store.
+Change = tuple[str, object, "str | None"]
+
+_CLASSES: dict[str, type[Any]] = {"scenario": Scenario, "commitment": Commitment, "event": Event}
+_CHUNK = 20_000  # records read from a store per select
+
+
+class Session:
+    """A tracker's unit of work (see the module docstring)."""
+
+    def __init__(self, log: EventLog, views: Views, recorder: Recorder | None) -> None:
+        self._log = log
+        self._views = views
+        self.recorder = recorder
+        self._cursor = 0  # the store position up to which the log holds the store's records
+        self._closed = False
+        self._batch: list[Change] | None = None  # an open transaction's changes
+
+    @property
+    def location(self) -> str:
+        """What to name in messages: the store, or "the tracker" without one."""
+        return "the tracker" if self.recorder is None else self.recorder.location
+
+    def write(self, change: Callable[[list[Change]], T]) -> T:
+        """Apply `change` to the log and append the records it lists, or undo it all.
+
+        `change` checks and applies one change to the log, and lists what keeps it. With a
+        store, the session first takes in what others appended and appends after exactly
+        that; if another writer got in between, it undoes the change, reads what that
+        writer appended, and tries again, until the store's timeout.
+        """
+        recorder = self.recorder
+        if self._batch is not None or recorder is None:
+            mark = self._log.mark()
+            try:
+                return change(self._batch if self._batch is not None else [])
+            except BaseException:
+                self._rollback(mark)
+                raise
+        deadline = time.monotonic() + recorder.timeout
+        pause = 0.001
+        while True:
+            self.refresh()
+            mark = self._log.mark()
+            changes: list[Change] = []
+            try:
+                result = change(changes)
+                if changes:
+                    self._append(recorder, changes)
+                return result
+            except Stale as stale:
+                self._rollback(mark)
+                if time.monotonic() + pause > deadline:
+                    raise StoreBusy(stale.path, stale.problem) from None
+            except BaseException:
+                self._rollback(mark)
+                raise
+            # Another writer got in first: back off a little, at random, and try again.
+            time.sleep(pause * (1 + random.random()))
+            pause = min(pause * 2, 0.05)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Collect the changes made inside, and append them together at the end."""
+        if self._batch is not None:
+            yield  # joins the transaction already open
+            return
+        self.refresh()
+        mark = self._log.mark()
+        self._batch = []
+        try:
+            yield
+            if self._batch and self.recorder is not None:
+                self._append(self.recorder, self._batch)
+        except Stale:
+            self._rollback(mark)
+            raise StoreBusy(
+                self.location,
+                "another process wrote to the store during this transaction; nothing was "
+                "written: run the transaction again",
+            ) from None
+        except BaseException:
+            self._rollback(mark)
+            raise
+        finally:
+            self._batch = None
+
+    def refresh(self) -> bool:
+        """Take in what the store holds after the cursor; True if there was anything."""
+        recorder = self.recorder
+        if recorder is None or self._batch is not None:
+            return False
+        if self._closed:
+            raise StoreError(recorder.location, "the store is closed; open it again")
+        took = False
+        while True:
+            records = recorder.select(after=self._cursor, limit=_CHUNK)
+            if not records:
+                return took
+            with collector_paused():
+                self._adopt(records)
+            self._cursor = records[-1].position
+            took = True
+            if len(records) < _CHUNK:
+                return took
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for another writer, then take in what it appended."""
+        if self.refresh():
+            return True
+        recorder = self.recorder
+        if (
+            recorder is not None
+            and timeout > 0
+            and recorder.wait(after=self._cursor, timeout=timeout)
+        ):
+            return self.refresh()
+        return False
+
+    def close(self) -> None:
+        """Close the store, once."""
+        if self.recorder is not None and not self._closed:
+            self._closed = True
+            self.recorder.close()
+
+    def _append(self, recorder: Recorder, changes: list[Change]) -> None:
+        """Encode `changes` and append them after the cursor (see `Recorder.append`)."""
+        try:
+            records = [_codec.encode(kind, value, given) for kind, value, given in changes]
+        except UnicodeEncodeError as err:
+            bad = err.object[err.start : err.end]
+            raise StoreError(
+                recorder.location,
+                f"cannot store text that is not valid Unicode ({bad!r}: {err.reason}); "
+                "fix the text and try again",
+            ) from None
+        self._cursor = recorder.append(records, after=self._cursor)
+
+    def _rollback(self, mark: Mark) -> None:
+        self._views.changed(self._log.rollback(mark))
+
+    def _adopt(self, records: Sequence[Stored]) -> None:
+        """Take in records read from the store, all or none, each checked as it comes.
+
+        A record that is not what negotrack wrote, or that breaks the log's rules (an event of
+        an unknown commitment, say), is damage: a StoreError, with nothing taken in.
+        """
+        mark = self._log.mark()
+        try:
+            for kind, run in itertools.groupby(records, key=attrgetter("kind")):
+                values = [_codec.decode(record, _CLASSES) for record in run]
+                if kind == "event":
+                    self._log.take(values)
+                elif kind == "commitment":
+                    self._log.add(values)
+                else:
+                    self._log.scenario = values[-1]
+        except Exception as err:
+            self._rollback(mark)
+            raise StoreError(
+                self.location,
+                f"{err}; the store was changed outside negotrack: restore it from a copy",
+            ) from None
+        self._views.changed(
+            {e.commitment for e in self._log.events[mark.events :]}
+            | set(list(self._log.commitments)[mark.commitments :])
+        )

@@ -1,0 +1,272 @@
+"""The SQLite recorder: a store's records in one append-only table of one file.
+
+Each record (a scenario description, a commitment, an event) is one row, in one order: its
+`position`. Rows are never updated or deleted (triggers refuse it). A writer takes SQLite's
+write lock (``BEGIN IMMEDIATE``), checks that nothing was appended since what it checked its
+batch against, appends, and commits; because writers take turns, positions are given in
+commit order and a reader never sees a later row without the earlier ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import stat
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ._exceptions import StoreBusy, StoreError
+from ._recorder import Stale, Stored
+
+SCHEMA_VERSION = 2
+APPLICATION_ID = 0x4E54524B  # "NTRK": marks the file as a negotrack store
+
+_SCHEMA = """
+CREATE TABLE records (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    id TEXT,
+    payload TEXT NOT NULL,
+    digest TEXT,
+    UNIQUE (kind, id)
+);
+CREATE TRIGGER records_are_kept BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'records are append-only: record a new event'); END;
+CREATE TRIGGER records_are_not_deleted BEFORE DELETE ON records
+BEGIN SELECT RAISE(ABORT, 'records are append-only: record a new event'); END;
+"""
+
+_POLL = 0.1  # seconds between looks while waiting for news
+
+
+_HEADER = b"SQLite format 3\x00"
+
+
+def _check_header(path: Path) -> None:
+    """Refuse at once what is not an SQLite database file (a scenario file, a FIFO...)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise StoreError(path, f"cannot be read ({err.strerror or err})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(
+            path, "is not a regular file (a pipe, a socket or a device); expected a store file"
+        )
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_HEADER))
+    except OSError as err:
+        raise StoreError(path, f"cannot be read ({err.strerror or err})") from None
+    if head and head != _HEADER:
+        hint = (
+            "; it looks like a scenario file: give it without --db"
+            if path.suffix.lower() in (".yaml", ".yml", ".json")
+            else ""
+        )
+        raise StoreError(path, f"is not a negotrack store (not an SQLite database){hint}")
+
+
+class SQLiteRecorder:
+    """One SQLite file holding a store's records (see the module docstring)."""
+
+    def __init__(self, path: Path, *, timeout: float = 5.0, create: bool = True) -> None:
+        self.path = path
+        self.location = str(path)
+        self.timeout = timeout
+        if path.is_dir():
+            raise StoreError(path, "is a directory; expected a store file")
+        if not path.parent.is_dir():
+            raise StoreError(path, f"folder {str(path.parent)!r} does not exist")
+        if not create and not path.exists():
+            raise StoreError(path, "no such store; create one with `negotrack record`")
+        _check_header(path)
+        with self._errors("open"):
+            self._db = sqlite3.connect(
+                path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        # What the last select saw: (data_version, last position), to skip a query when
+        # nothing changed.
+        self._seen: tuple[int, int] | None = None
+        try:
+            self._prepare(create)
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- the file ----------------------------------------------------------------------------
+
+    def _prepare(self, create: bool) -> None:
+        with self._errors("open"):
+            application, version = self._identity()
+            if (application, version) == (0, 0) and not create:
+                raise StoreError(
+                    self.path, "is empty, not a negotrack store; create one with `negotrack record`"
+                )
+            if (application, version) == (0, 0) or version < SCHEMA_VERSION:
+                with self._transaction():
+                    application, version = self._identity()
+                    if (application, version) == (0, 0):
+                        self._create()
+                    elif application == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
+                        self._migrate(version)
+                    application, version = self._identity()
+            if application != APPLICATION_ID:
+                raise StoreError(
+                    self.path,
+                    "is an SQLite database but not a negotrack store; "
+                    "open a store made by negotrack.open, or a new file",
+                )
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    self.path,
+                    f"was written by a newer negotrack (store schema {version}; this version "
+                    f"reads schema {SCHEMA_VERSION}); upgrade negotrack to open it",
+                )
+            if version < 1:
+                raise StoreError(self.path, f"has an invalid store schema version {version}")
+            # WAL lets readers go on while one process writes, and appends each commit to a
+            # log instead of rewriting pages in place. synchronous=FULL makes every commit
+            # wait for that log to reach the disk, so an acknowledged add or record survives
+            # a crash of the process and of the machine; NORMAL would be faster but can lose
+            # the last commits on power loss.
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
+                raise StoreError(self.path, f"cannot use write-ahead logging (mode {mode})")
+            self._db.execute("PRAGMA synchronous = FULL")
+
+    def _migrate(self, version: int) -> None:
+        from ._migration import migrate
+
+        try:
+            migrate(self._db, version, self._create)
+        except (ValueError, TypeError, KeyError) as err:
+            raise StoreError(
+                self.path,
+                f"cannot be brought from store schema {version} to {SCHEMA_VERSION} ({err}); "
+                "nothing was changed: restore it from a copy",
+            ) from None
+
+    def _identity(self) -> tuple[int, int]:
+        application = int(self._db.execute("PRAGMA application_id").fetchone()[0])
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if application == 0 and version == 0 and self._has_tables():
+            return -1, 0
+        return application, version
+
+    def _has_tables(self) -> bool:
+        row = self._db.execute("SELECT count(*) FROM sqlite_schema WHERE type = 'table'")
+        return bool(row.fetchone()[0])
+
+    def _create(self) -> None:
+        for statement in _SCHEMA.split(";\n"):
+            if statement.strip():
+                self._db.execute(statement)
+        self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the file; the recorder can no longer be used."""
+        with self._errors("close"):
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """Turn SQLite's exceptions into StoreError naming the file."""
+        try:
+            yield
+        except sqlite3.IntegrityError as err:
+            raise StoreError(
+                self.path, f"the store refused the write ({err}); nothing was written"
+            ) from None
+        except sqlite3.OperationalError as err:
+            text = str(err)
+            if "locked" in text or "busy" in text:
+                raise StoreBusy(
+                    self.path,
+                    f"another process holds the write lock ({text}); nothing was written, "
+                    "retry later",
+                ) from None
+            raise StoreError(self.path, f"cannot {doing} the store ({text})") from None
+        except sqlite3.ProgrammingError as err:
+            raise StoreError(self.path, f"cannot {doing} the store ({err})") from None
+        except sqlite3.DatabaseError as err:
+            raise StoreError(
+                self.path,
+                f"is not a usable negotrack store ({err}); restore it from a copy "
+                "or export what can be read",
+            ) from None
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, committed at the end, rolled back on any error."""
+        with self._errors("write to"):
+            # IMMEDIATE takes the write lock now, so that what we read next is what we
+            # append after: no other writer can slip in between.
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            with self._errors("commit to"):
+                self._db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+
+    # -- the recorder ------------------------------------------------------------------------
+
+    def append(self, records: Sequence[Stored], *, after: int) -> int:
+        """Append `records` after position `after`, in one transaction (see `Recorder`)."""
+        rows = [(r.kind, r.id, r.payload, r.digest) for r in records]
+        with self._transaction(), self._errors("write to"):
+            last = self._last()
+            if last != after:
+                raise Stale(self.path, "another process appended first; nothing was written, retry")
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT INTO records (kind, id, payload, digest) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, id) DO NOTHING",
+                rows,
+            )
+            self._seen = None  # our own commits do not move our data_version
+            if self._db.total_changes - before != len(rows):
+                raise StoreError(
+                    self.path,
+                    "a record's id is already stored although the tracker had not seen it; "
+                    "nothing was written: the store was changed outside negotrack",
+                )
+            return self._last()
+
+    def select(self, *, after: int, limit: int) -> list[Stored]:
+        """Up to `limit` records after position `after`, in order (see `Recorder`)."""
+        with self._errors("read"):
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            if self._seen is not None and self._seen == (version, after):
+                return []  # no one committed since we last read to the end
+            rows = self._db.execute(
+                "SELECT kind, id, payload, digest, position FROM records "
+                "WHERE position > ? ORDER BY position LIMIT ?",
+                (after, limit),
+            ).fetchall()
+        records = [Stored._make(row) for row in rows]
+        last = records[-1].position if records else after
+        self._seen = (version, last) if len(records) < limit else None
+        return records
+
+    def wait(self, *, after: int, timeout: float) -> bool:
+        """Look a few times a second, up to `timeout` seconds, for a record after `after`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._errors("read"):
+                if self._last() > after:
+                    return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(_POLL, left))
+
+    def _last(self) -> int:
+        row = self._db.execute("SELECT max(position) FROM records").fetchone()
+        return int(row[0] or 0)

@@ -1,0 +1,86 @@
+"""The package's shape: small modules, no import cycles, one codec."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "negotrack"
+MODULES = {path.stem: path for path in sorted(PACKAGE.glob("*.py"))}
+LIMIT = 420  # "about 400 lines": a module past this wants splitting along a domain noun
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every negotrack module `path` imports, anywhere in it: at the top, inside a function,
+    or only for type checking (a cycle there is still a cycle for a reader)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and node.module:
+                found.add(node.module.split(".")[0])
+            elif node.level == 1:
+                found.update(alias.name for alias in node.names)
+            elif node.module and node.module.startswith("negotrack."):
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("negotrack."):
+                    found.add(alias.name.split(".")[1])
+    return found & set(MODULES)
+
+
+def test_no_import_cycles() -> None:
+    """No module of negotrack imports, directly or not, a module that imports it back."""
+    graph = {name: imports_of(path) for name, path in MODULES.items()}
+    cycles = []
+
+    def visit(name: str, trail: list[str], done: set[str]) -> None:
+        for target in sorted(graph[name]):
+            if target in trail:
+                cycles.append(" -> ".join([*trail[trail.index(target) :], target]))
+            elif target not in done:
+                done.add(target)
+                visit(target, [*trail, target], done)
+
+    for name in graph:
+        visit(name, [name], set())
+    assert cycles == []
+
+
+def test_the_cycle_finder_finds_cycles(tmp_path: Path) -> None:
+    """The import walk sees imports inside functions and under TYPE_CHECKING."""
+    path = tmp_path / "m.py"
+    path.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from ._events import Event\n"
+        "def f():\n    from ._log import EventLog\n",
+        encoding="utf-8",
+    )
+    assert imports_of(path) == {"_events", "_log"}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_are_small(name: str) -> None:
+    """Each module stays near 400 lines: one domain noun each."""
+    lines = MODULES[name].read_text(encoding="utf-8").count("\n")
+    assert lines <= LIMIT, f"{name}.py has {lines} lines"
+
+
+def test_one_codec() -> None:
+    """Only the codec turns value objects into plain data: no other module calls
+    attrs.asdict, builds a cattrs converter or restates an event's key list."""
+    offenders = []
+    for name, path in MODULES.items():
+        text = path.read_text(encoding="utf-8")
+        if name == "_codec":
+            continue
+        for needle in ("attrs.asdict", "cattrs.Converter", '"reported", "actor"', "isoformat()"):
+            if needle in text and not (needle == "isoformat()" and name in _DISPLAY):
+                offenders.append(f"{name}: {needle}")
+    assert offenders == []
+
+
+# Modules that write dates for people (tables, messages), not as plain data.
+_DISPLAY = {"_output", "_cli", "_views", "_events", "_checks", "_drawing", "_timeline"}
