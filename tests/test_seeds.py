@@ -94,7 +94,9 @@ def test_follow_through_records_the_court_and_the_expiries() -> None:
     assert truce.stage is Stage.IMPLEMENTED
     assert truce.expires == date(2026, 11, 10)
     assert t.status("cn-tariff-truce", on=date(2026, 3, 1)).at_risk_from == ("tariff-truce",)
-    expired = t.status("rare-earth-export-delay", on=date(2026, 11, 10))
+    # Announcement 70 suspends "until 10 November 2026": that day is still in force.
+    assert t.status("rare-earth-export-delay", on=date(2026, 11, 10)).stage is Stage.IMPLEMENTED
+    expired = t.status("rare-earth-export-delay", on=date(2026, 11, 11))
     assert (expired.reason, expired.inferred) == (LapseReason.EXPIRED, True)
     assert t.status("leaders-meeting", on=date(2025, 10, 30)).stage is Stage.IMPLEMENTED
 
