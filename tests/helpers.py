@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import subprocess
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import negotrack as nt
+from negotrack._cli import main
 
 
 def day(text: str) -> date:
@@ -39,3 +45,25 @@ def tracker(*commitments: nt.Commitment, strict: bool = False) -> nt.Tracker:
 def stage_on(t: nt.Tracker, on: str, cid: str = "c", **kw: Any) -> nt.Stage | None:
     """The stage of `cid` on the ISO date `on`."""
     return t.status(cid, on=day(on), **kw).stage
+
+
+def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `negotrack` command in this process, as `main(argv)`, capturing its output.
+
+    It gives what the console script would (exit status, stdout, stderr) without starting
+    a process; a few tests still run the real console script, to keep that path honest.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as stop:  # --help and --version exit through argparse
+                code = stop.code if isinstance(stop.code, int) else 0
+    finally:
+        os.chdir(previous)
+    argv = ["negotrack", *map(str, args)]
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())

@@ -85,6 +85,7 @@ def test_thrown_exception_is_caught(tmp_path: Path) -> None:
     assert "TypeError: boom in report" in check.page_errors[0]
 
 
+@pytest.mark.slow
 def test_late_rejection_is_caught_after_settling(tmp_path: Path) -> None:
     """An unhandled promise rejection after load is caught once the page is given time."""
     body = "<script>setTimeout(() => Promise.reject(new Error('late')), 50)</script>"
@@ -111,6 +112,7 @@ def test_script_fetch_and_local_file_are_recorded(tmp_path: Path) -> None:
     assert (tmp_path / "side.css").as_uri() in requests
 
 
+@pytest.mark.slow
 def test_nothing_reaches_a_listening_loopback_server(tmp_path: Path) -> None:
     """Image, iframe, fetch, beacon and WebSocket to a live local server are recorded, not sent."""
     hits: list[str] = []
@@ -226,6 +228,7 @@ def test_evaluate_returns_values_and_raises_on_errors(tmp_path: Path) -> None:
         assert page.page_errors == []
 
 
+@pytest.mark.slow
 def test_hung_script_times_out_and_cleans_up(tmp_path: Path) -> None:
     """A promise that never settles raises TimeoutError, and the browser and profile are gone."""
     with open_page(write(tmp_path, "<p>x</p>"), timeout=5) as page:
@@ -238,6 +241,7 @@ def test_hung_script_times_out_and_cleans_up(tmp_path: Path) -> None:
     assert harness_processes() == []
 
 
+@pytest.mark.slow
 def test_page_that_never_loads_times_out(tmp_path: Path) -> None:
     """A page whose script loops forever makes `open_page` time out instead of hanging."""
     before = set(Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"))
@@ -250,6 +254,7 @@ def test_page_that_never_loads_times_out(tmp_path: Path) -> None:
     assert set(Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*")) == before
 
 
+@pytest.mark.slow
 def test_missing_chromium_skips_locally_and_fails_under_ci(tmp_path: Path) -> None:
     """With Chromium hidden, a browser test is skipped with a reason, but fails when CI=true."""
     test_file = tmp_path / "test_needs_browser.py"

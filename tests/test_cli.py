@@ -1,4 +1,5 @@
-"""The `negotrack` command, run as a real console script in a subprocess."""
+"""The `negotrack` command: most cases in process through `main(argv)`, a few as the real
+console script in a subprocess (its entry point, `python -m`, pipes and closed streams)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import cli
 from scenario_cases import BAD_YAML, GOOD
 
 SCRIPT = shutil.which("negotrack", path=str(Path(sys.executable).parent))
 
 
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+run = cli
+
+
+def script(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script in a subprocess."""
     assert SCRIPT is not None, "the negotrack console script is not installed next to python"
-    return subprocess.run(
-        [SCRIPT, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=60
-    )
+    return subprocess.run([SCRIPT, *map(str, args)], capture_output=True, text=True, timeout=60)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
@@ -222,6 +226,14 @@ def test_diagram() -> None:
     dot = run("diagram", "--format", "dot")
     assert dot.returncode == 0
     assert dot.stdout.startswith("digraph")
+
+
+def test_console_script_errors_are_one_line(tmp_path: Path, good: Path) -> None:
+    """The installed script gives the same answers as main(): a table, or one error line."""
+    assert script("check", good).stdout == run("check", good).stdout
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace("expires: 2026-11-10", "expires: 2025-13-45"), encoding="utf-8")
+    assert_one_line_error(script("check", path), f"{path}:12: ", "not a real date")
 
 
 def test_python_dash_m(good: Path) -> None:

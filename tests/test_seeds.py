@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import cli
 
 import negotrack as nt
 from negotrack import LapseReason, Stage
@@ -19,16 +17,12 @@ FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"
 SCENARIOS = sorted(
     [*ROOT.glob("seeds/*.y*ml"), *ROOT.glob("examples/*.y*ml"), *ROOT.glob("examples/*.json")]
 )
-SCRIPT = shutil.which("negotrack", path=str(Path(sys.executable).parent))
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
 def test_check_is_clean(path: Path) -> None:
     """`negotrack check --strict` passes on every scenario shipped, with no warning."""
-    assert SCRIPT is not None
-    result = subprocess.run(
-        [SCRIPT, "check", "--strict", str(path)], capture_output=True, text=True, timeout=60
-    )
+    result = cli("check", "--strict", path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "0 anomalies" in result.stdout

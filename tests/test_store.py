@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -15,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import commitment, day, event
+from helpers import cli, commitment, day, event
 
 import negotrack as nt
 from negotrack import _codec
@@ -25,7 +24,6 @@ from negotrack._transfer import merge
 
 ROOT = Path(__file__).parent.parent
 FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"
-SCRIPT = shutil.which("negotrack", path=str(Path(sys.executable).parent))
 
 
 def python(code: str, *args: str) -> subprocess.Popen[str]:
@@ -243,6 +241,7 @@ class TestFailures:
         t.close()
 
 
+@pytest.mark.slow
 class TestProcesses:
     """Several processes on one file: nothing lost, nothing duplicated, clear busy errors."""
 
@@ -377,8 +376,7 @@ class TestCommandLine:
     """`record`, `export`, and `--db` for status, timeline and check."""
 
     def run(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
-        assert SCRIPT is not None
-        return subprocess.run([SCRIPT, *map(str, args)], capture_output=True, text=True, timeout=60)
+        return cli(*args)
 
     def test_record_is_idempotent(self, tmp_path: Path) -> None:
         """Recording a scenario twice changes nothing the second time."""
@@ -604,10 +602,7 @@ class TestReview:
         with pytest.raises(nt.StoreError, match="is empty, not a negotrack store"):
             nt.open(empty, create=False)
         assert empty.stat().st_size == 0
-        assert SCRIPT is not None
-        result = subprocess.run(
-            [SCRIPT, "status", "--db", str(empty)], capture_output=True, text=True, timeout=60
-        )
+        result = cli("status", "--db", empty)
         assert result.returncode == 2
         assert empty.stat().st_size == 0
 

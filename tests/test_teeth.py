@@ -29,6 +29,8 @@ from negotrack import EventKind, Stage
 
 LC = nt.LIFECYCLE
 
+pytestmark = pytest.mark.slow
+
 
 def _with_rule(lifecycle: nt.Lifecycle, kind: EventKind, **changes: Any) -> tuple[nt.Rule, ...]:
     """The rules of `lifecycle`, with the rule of `kind` changed."""
