@@ -130,6 +130,7 @@ def floor_inputs(
 
 
 LAPSED = STAGES.index(nt.Stage.LAPSED)
+REVIVED = nt.LIFECYCLE.same_day_rank()[nt.EventKind.REVIVED]
 
 
 def floor_replay(
@@ -141,31 +142,34 @@ def floor_replay(
     """Fold the events: one sort, one dict lookup per event, the expiry rule at day changes.
 
     A timeline is (days, stages) with stages[0] = -1 (no stage yet), so that bisecting the
-    days gives the index of the stage directly.
+    days gives the index of the stage directly. An expiry applies at the start of its day,
+    decided by the stage at the end of the day before; a revival drops the expiry date.
     """
     timelines: list[tuple[list[int], list[int]]] = [([], [-1]) for _ in range(n)]
     rows.sort()
     current, stage, today, days, stages, end = -1, -1, -1, [], [], None
     for cid, day, _, _, kind in rows:
         if cid != current:
-            if end is not None and 0 <= stage < LAPSED and end >= today:
+            if end is not None and 0 <= stage < LAPSED and end > today:
                 days.append(end)
                 stages.append(LAPSED)
             current, stage, today = cid, -1, -1
             days, stages = timelines[cid]
             end = expires.get(cid)
         if day != today:
-            if end is not None and 0 <= stage < LAPSED and today <= end < day:
+            if end is not None and 0 <= stage < LAPSED and today < end <= day:
                 days.append(end)
                 stages.append(LAPSED)
                 stage = LAPSED
             today = day
         target = table.get((stage, kind))
         if target is not None and target != stage:
+            if kind == REVIVED:
+                end = None
             stage = target
             days.append(day)
             stages.append(stage)
-    if end is not None and 0 <= stage < LAPSED and end >= today:
+    if end is not None and 0 <= stage < LAPSED and end > today:
         days.append(end)
         stages.append(LAPSED)
     return timelines

@@ -128,6 +128,10 @@ class Engine:
         )
         self.live = lifecycle.live
         self.lapsed = lifecycle.lapsed
+        # Kinds that keep the stage (extensions); those that move or reset the dates.
+        self.keeps = frozenset(r.event for r in lifecycle.rules if r.target is None)
+        self.moves = frozenset(r.event for r in lifecycle.rules if r.dates == "move")
+        self.resets = frozenset(r.event for r in lifecycle.rules if r.dates == "reset")
         self.rank = lifecycle.same_day_rank()
         order = lifecycle.event_order()
         self.expected: Mapping[Stage | None, tuple[EventKind, ...]] = {

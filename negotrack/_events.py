@@ -15,7 +15,7 @@ import attrs
 
 from . import _checks, _codec
 from ._exceptions import InvalidValue, NegotrackError
-from ._lifecycle import EventKind, LapseReason, Stage
+from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Stage
 
 
 def _kind(value: EventKind | str) -> EventKind:
@@ -93,19 +93,20 @@ class Event:
                 f"reason={self.reason.value!r} goes only with a 'lapsed' event, "
                 f"not {kind.value!r}; drop the reason or change the kind to 'lapsed'",
             )
-        if kind is EventKind.EXTENDED:
-            self._check_extension()
-        elif self.deadline is not None or self.expires is not None:
+        if self.deadline is not None or self.expires is not None or kind is EventKind.EXTENDED:
+            self._check_dates()
+
+    def _check_dates(self) -> None:
+        kind = self.kind
+        if kind not in _DATED:
             name = "deadline" if self.deadline is not None else "expires"
             raise _refused(
                 name,
                 getattr(self, name),
-                f"{name} goes only with an 'extended' event, not {kind.value!r}; "
-                "record an 'extended' event to move a date",
+                f"{name} goes only with an 'extended' event (new dates) or a 'revived' one "
+                f"(new terms), not {kind.value!r}; record an 'extended' event to move a date",
             )
-
-    def _check_extension(self) -> None:
-        if self.deadline is None and self.expires is None:
+        if kind is EventKind.EXTENDED and self.deadline is None and self.expires is None:
             raise _refused(
                 "deadline",
                 None,
@@ -117,7 +118,7 @@ class Event:
                 raise _refused(
                     name,
                     value,
-                    f"an extension on {self.on.isoformat()} cannot set {name} to the earlier "
+                    f"{kind.value!r} on {self.on.isoformat()} cannot set {name} to the earlier "
                     f"date {value.isoformat()}; expected a date on or after the event",
                 )
 
@@ -132,6 +133,10 @@ class Event:
     def known_on(self) -> date:
         """The date the event became known: `reported`, or `on` when not reported."""
         return self.on if self.reported is None else self.reported
+
+
+# The kinds whose rule moves or resets a commitment's dates: only they carry dates.
+_DATED = frozenset(rule.event for rule in LIFECYCLE.rules if rule.dates != "keep")
 
 
 def _refused(name: str, value: object, message: str) -> InvalidValue:

@@ -51,6 +51,7 @@ class LapseReason(enum.StrEnum):
 
 
 TimeField = Literal["deadline", "expires"]
+DateEffect = Literal["keep", "move", "reset"]
 
 
 def _stages(values: Iterable[Stage | str | None]) -> frozenset[Stage | None]:
@@ -80,12 +81,15 @@ class Rule:
     `sources` are the stages the event is valid from (`None` stands for a commitment that has
     no stage yet); `target` is where it leads, or `None` when the event leaves the stage as it
     is (an extension). Arriving at the stage a commitment already has is always valid: it is
-    corroboration, kept as evidence.
+    corroboration, kept as evidence. `dates` says what the event does to the commitment's
+    deadline and expiry date: ``keep`` them, ``move`` those it gives (an extension), or
+    ``reset`` them to those it gives, none if none (a revival: new terms).
     """
 
     event: EventKind = attrs.field(converter=EventKind)
     sources: frozenset[Stage | None] = attrs.field(converter=_stages)
     target: Stage | None = attrs.field(converter=_optional_stage)
+    dates: DateEffect = "keep"
 
 
 @attrs.frozen
@@ -248,6 +252,9 @@ def _problems(lc: Lifecycle) -> Iterator[str]:
     extend = next((r for r in lc.rules if r.event is EventKind.EXTENDED), None)
     if extend is not None and extend.target is not None:
         yield "the 'extended' rule must keep the stage (target None)"
+    for rule in lc.rules:
+        if rule.dates not in ("keep", "move", "reset"):
+            yield f"rule {rule.event.value!r} has dates={rule.dates!r}; use keep, move or reset"
 
     if lc.stages and lc.initial is not lc.stages[0]:
         yield f"initial stage {lc.initial.value!r} must be the first rung, {lc.stages[0].value!r}"
@@ -315,9 +322,11 @@ LIFECYCLE = Lifecycle(
             target=Stage.APPROVED,
         ),
         Rule(EventKind.IMPLEMENTED, sources=(None, *_LIVE[:3]), target=Stage.IMPLEMENTED),
-        Rule(EventKind.EXTENDED, sources=_LIVE, target=None),
+        # An extension keeps the stage and moves the dates it gives.
+        Rule(EventKind.EXTENDED, sources=_LIVE, target=None, dates="move"),
         Rule(EventKind.LAPSED, sources=_LIVE, target=Stage.LAPSED),
-        Rule(EventKind.REVIVED, sources=(Stage.LAPSED,), target=Stage.PROPOSED),
+        # A revived commitment comes back with new terms: the dates it gives, or none.
+        Rule(EventKind.REVIVED, sources=(Stage.LAPSED,), target=Stage.PROPOSED, dates="reset"),
     ),
     same_day_order=(
         EventKind.PROPOSED,
@@ -328,6 +337,8 @@ LIFECYCLE = Lifecycle(
         EventKind.LAPSED,
         EventKind.REVIVED,
     ),
+    # A time limit is decided by the stage at the end of the day before it falls, and its
+    # lapse applies at the start of its day, before that day's events.
     time_limits=(
         # The deadline is the last day to implement: the lapse falls on the day after.
         TimeLimit(

@@ -230,16 +230,19 @@ def replay_many(
     saves a call and a set-up per commitment, which counts when there are tens of
     thousands.
 
-    At each change of day, before the new day's events, a time limit that fell on a day
-    in [last day with events, new day) fires, if the commitment is live then: so a limit
-    fires on its own day only, after that day's explicit events; one that fell while the
-    commitment was not live is spent. The end of the log is a day after every other.
+    Time limits: a limit is decided by the stage at the end of its date (the deadline, or
+    the expiry date), and its lapse falls `delay` days later, after that day's explicit
+    events (if the commitment is still live then). So a commitment not implemented by the end
+    of its deadline lapses the next day even if an implementation is reported that day, and
+    one live on its expiry date lapses that day after the day's events. A limit whose date
+    passed while the commitment was not live is spent. Decisions happen at each change of
+    day, before the new day's events; the end of the log is a day after every other.
     """
     outcomes = engine.outcomes
     live = engine.live
     lapsed = engine.lapsed
     limits = engine.time_limits
-    extended = EventKind.EXTENDED
+    keeps, moves, resets = engine.keeps, engine.moves, engine.resets
     shift = DAY_SHIFT
     kinds = KINDS
     courses = []
@@ -256,19 +259,29 @@ def replay_many(
         deadline = commitment.deadline
         expires = commitment.expires
         today = -1
+        # A lapse decided but not applied yet: (day it falls, order listed, reason).
+        pending: tuple[int, int, LapseReason] | None = None
         for key, event in chain(entries, _END):
             day = key >> shift
             if day != today:
-                if stage in live and (deadline is not None or expires is not None):
-                    # The earliest limit due in [today, day); ties go to the one listed first.
-                    due = -1
-                    why = None
-                    for watches_deadline, delay, cause, exempt in limits:
+                if stage not in live:
+                    pending = None  # lapsed or revived since: what was decided is moot
+                elif pending is not None or deadline is not None or expires is not None:
+                    # Decide the limits whose date is in [today, day): the stage now is the
+                    # stage at the end of that date. The earliest lapse falling before `day`
+                    # applies now; one falling on `day` waits for that day's events.
+                    due, order, why = pending if pending is not None else (-1, 0, None)
+                    for index, (watches_deadline, delay, cause, exempt) in enumerate(limits):
                         value = deadline if watches_deadline else expires
                         if value is not None and stage not in exempt:
-                            falls = value.toordinal() + delay
-                            if today <= falls < day and (why is None or falls < due):
-                                due, why = falls, cause
+                            watched = value.toordinal()
+                            if today <= watched < day:
+                                falls = watched + delay
+                                if why is None or (falls, index) < (due, order):
+                                    due, order, why = falls, index, cause
+                    pending = None
+                    if why is not None and due >= day:
+                        pending, why = (due, order, why), None
                     if why is not None:
                         if steps is not None:
                             steps.append(
@@ -286,11 +299,16 @@ def replay_many(
             target = outcomes.get((stage, kind))
             if target is None:
                 course.anomalies.append((event, stage, len(states) - 1))
-            elif kind is extended:
-                if event.deadline is not None:
-                    deadline = event.deadline
-                if event.expires is not None:
-                    expires = event.expires
+            elif kind in keeps:
+                if kind in moves:
+                    if earlier(event.deadline, deadline) or earlier(event.expires, expires):
+                        # An extension moves dates later; a term cut short is a lapse.
+                        course.anomalies.append((event, stage, len(states) - 1))
+                        continue
+                    if event.deadline is not None:
+                        deadline = event.deadline
+                    if event.expires is not None:
+                        expires = event.expires
                 assert stage is not None
                 if steps is not None:
                     steps.append((day, kind, stage, stage, event, None, deadline, expires))
@@ -299,6 +317,9 @@ def replay_many(
                 states.append((stage, since, None, False, states[-1][4], deadline, expires))
             else:
                 reason = event.reason if target is lapsed else None
+                if kind in resets and target is not stage:
+                    deadline, expires = event.deadline, event.expires
+                    pending = None  # new terms: what the old ones decided is moot
                 if steps is not None:
                     steps.append((day, kind, stage, target, event, reason, deadline, expires))
                 if target is not stage:
@@ -309,6 +330,11 @@ def replay_many(
 
         course.statuses = [None] * (len(states) + 1)
     return courses
+
+
+def earlier(new: date | None, current: date | None) -> bool:
+    """True when an extension would move a date in force back to an earlier one."""
+    return new is not None and current is not None and new < current
 
 
 # Marks the end of a log: its day comes after every real day, so the last time limit fires.

@@ -20,7 +20,7 @@ from ._engine import Engine
 from ._events import Event
 from ._lifecycle import EventKind, Lifecycle, Stage
 from ._log import EventLog
-from ._timeline import Anomaly, Course, Status, Transition, replay_many
+from ._timeline import Anomaly, Course, Status, Transition, earlier, replay_many
 
 # A commitment's stage on the day in question.
 _StageOf = Callable[[str], "Stage | None"]
@@ -219,8 +219,20 @@ def explain(
             f"{head}: it has no stage yet, and a first event must move it forward; "
             f"expected one of {valid}"
         )
-    stage, since_day, reason, inferred, *_ = course.states[state]
+    stage, since_day, reason, inferred, _evidence, deadline, expires = course.states[state]
     since = date.fromordinal(since_day)
+    for name, new, current in (
+        ("deadline", event.deadline, deadline),
+        ("expires", event.expires, expires),
+    ):
+        if lifecycle.rule(event.kind).dates == "move" and earlier(new, current):
+            assert new is not None
+            assert current is not None
+            return (
+                f"{head}: it would move {name} back from {current.isoformat()} to "
+                f"{new.isoformat()}, and an extension only moves dates later; to end it "
+                f"sooner, record 'lapsed' on the day it ends"
+            )
     if stage not in lifecycle.live:
         why = f"it is {stage.value} since {since.isoformat()}"
         if reason is not None:

@@ -263,3 +263,59 @@ def test_dump_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         nt.dump(t, path)
     assert path.read_text(encoding="utf-8") == GOOD
     assert [p.name for p in tmp_path.iterdir()] == ["scenario.yaml"]
+
+
+class TestParsers:
+    """libyaml reads scenario files wherever PyYAML has it; the pure parser is the fallback."""
+
+    def test_libyaml_is_used_when_present(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """On a PyYAML built with libyaml, loading a file runs libyaml's parser."""
+        import yaml
+
+        if not yaml.__with_libyaml__:
+            pytest.skip("this PyYAML was built without libyaml")
+        from yaml._yaml import CParser
+
+        assert _composer.PARSER == "libyaml"
+        assert _composer._Parser is CParser
+        made: list[str] = []
+
+        class Spy(CParser):  # type: ignore[misc]
+            def __init__(self, stream: str) -> None:
+                made.append(type(self).__mro__[1].__module__)
+                super().__init__(stream)
+
+        monkeypatch.setattr(_composer, "_Parser", Spy)
+        nt.load(write(tmp_path, GOOD))
+        assert made == ["yaml._yaml"]
+
+    @pytest.mark.parametrize("suffix", [".yaml", ".json"])
+    def test_the_pure_parser_gives_the_same_answers(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+    ) -> None:
+        """Without libyaml, the same files load to the same trackers, and the same faults are
+        reported on the same lines."""
+        follow = Path(__file__).parent.parent / "examples" / "us-china-2025-2026.yaml"
+        path = tmp_path / f"follow{suffix}"
+        nt.dump(nt.load(follow), path)
+        fast = nt.load(path)
+        outcomes = []
+        for _, old, new, _, _ in BAD_YAML:
+            try:
+                nt.load(bad_file(tmp_path, old, new))
+            except nt.ScenarioError as err:
+                outcomes.append(err.line)
+        monkeypatch.setattr(_composer, "_Parser", _composer.PyParser)
+        slow = nt.load(path)
+        assert slow.commitments() == fast.commitments()
+        assert slow.events() == fast.events()
+        assert slow.scenario == fast.scenario
+        pure = []
+        for _, old, new, _, _ in BAD_YAML:
+            try:
+                nt.load(bad_file(tmp_path, old, new))
+            except nt.ScenarioError as err:
+                pure.append(err.line)
+        assert pure == outcomes

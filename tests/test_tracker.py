@@ -104,6 +104,52 @@ class TestRevival:
         assert stage_on(t, "2025-08-01") is Stage.APPROVED
         assert t.anomalies() == ()
 
+    def test_a_revived_commitment_leaves_its_old_dates_behind(self) -> None:
+        """A revival reopens the commitment without its old deadline and expiry: it does not
+        lapse later by terms that belonged to the lapsed commitment."""
+        t = tracker(commitment(deadline=day("2025-09-30"), expires=day("2025-12-31")))
+        t.record(
+            event("approved", "2025-05-12"),
+            event("lapsed", "2025-06-01", reason="withdrawn"),
+            event("revived", "2025-07-01"),
+        )
+        status = t.status("c", on=day("2026-06-01"))
+        assert (status.stage, status.deadline, status.expires) == (Stage.PROPOSED, None, None)
+
+    def test_a_revival_may_bring_new_terms(self) -> None:
+        """`revived` may carry the new deadline and expiry, which then apply as any others."""
+        t = tracker(commitment(expires=day("2025-12-31")))
+        t.record(
+            event("approved", "2025-05-12"),
+            event("lapsed", "2025-06-01", reason="breached"),
+            event("revived", "2025-07-01", expires="2026-03-01"),
+        )
+        assert t.status("c", on=day("2026-01-15")).stage is Stage.PROPOSED
+        lapse = t.status("c", on=day("2026-03-01"))
+        assert (lapse.stage, lapse.reason, lapse.inferred) == (
+            Stage.LAPSED,
+            LapseReason.EXPIRED,
+            True,
+        )
+
+    def test_revived_on_a_commitment_that_never_lapsed(self) -> None:
+        """On a proposed commitment, `revived` is a corroboration (it would lead where the
+        commitment is) and keeps the dates; further up the ladder it is an anomaly, refused in
+        strict mode, since it would move the commitment back down."""
+        t = tracker(commitment(expires=day("2026-01-01")))
+        t.record(event("proposed", "2025-05-01"), event("revived", "2025-05-02"))
+        assert t.anomalies() == ()
+        assert t.history("c")[1].corroboration
+        assert t.status("c", on=day("2025-06-01")).expires == day("2026-01-01")
+        t.record(event("approved", "2025-05-03"), event("revived", "2025-05-04"))
+        [anomaly] = t.anomalies()
+        assert anomaly.event.kind is EventKind.REVIVED
+        assert "move back from approved to proposed" in anomaly.message
+        strict = tracker(strict=True)
+        strict.record(event("approved", "2025-05-03"))
+        with pytest.raises(nt.InvalidTransition):
+            strict.record(event("revived", "2025-05-04"))
+
 
 class TestExtension:
     """Rule 4: extended moves the deadline or expiry from its date on, keeping the stage."""
@@ -125,6 +171,23 @@ class TestExtension:
             LapseReason.EXPIRED,
             True,
         )
+
+    def test_an_extension_cannot_cut_a_term_short(self) -> None:
+        """An `extended` event that would move a date back is an anomaly (refused in strict
+        mode): the term stays, and the message says to record the lapse instead."""
+        t = tracker(commitment(expires=day("2026-11-10")))
+        t.record(
+            event("implemented", "2025-11-10"),
+            event("extended", "2026-01-01", expires="2026-06-01"),
+        )
+        assert t.status("c", on=day("2026-07-01")).expires == day("2026-11-10")
+        [anomaly] = t.anomalies()
+        assert "move expires back from 2026-11-10 to 2026-06-01" in anomaly.message
+        assert "record 'lapsed'" in anomaly.message
+        strict = tracker(commitment(expires=day("2026-11-10")), strict=True)
+        strict.record(event("implemented", "2025-11-10"))
+        with pytest.raises(nt.InvalidTransition, match="back from"):
+            strict.record(event("extended", "2026-01-01", expires="2026-06-01"))
 
     def test_extension_applies_from_its_date_only(self) -> None:
         """Before the extension's date, the old expiry is still the one in force."""
@@ -283,6 +346,29 @@ class TestTimeLimits:
         t = tracker(commitment(deadline=day("2025-11-10")))
         t.record(event("approved", "2025-10-30"), event("implemented", "2025-11-10"))
         assert stage_on(t, "2026-01-01") is Stage.IMPLEMENTED
+
+    def test_implemented_the_day_after_the_deadline_is_late(self) -> None:
+        """The deadline is the last day to implement: implemented the next day is recorded
+        (explicit events come first) but the lapse decided at the end of the deadline
+        follows it that same day."""
+        t = tracker(commitment(deadline=day("2025-11-10")))
+        t.record(event("approved", "2025-10-30"), event("implemented", "2025-11-11"))
+        steps = [(s.on, s.kind, s.target, s.inferred) for s in t.history("c")]
+        assert steps[1:] == [
+            (day("2025-11-11"), EventKind.IMPLEMENTED, Stage.IMPLEMENTED, False),
+            (day("2025-11-11"), EventKind.LAPSED, Stage.LAPSED, True),
+        ]
+        status = t.status("c", on=day("2025-11-11"))
+        assert (status.stage, status.reason) == (Stage.LAPSED, LapseReason.DEADLINE_MISSED)
+        assert t.anomalies() == ()
+
+    def test_an_explicit_lapse_the_day_after_the_deadline_stands(self) -> None:
+        """A lapse reported on the day the missed deadline falls is the one kept."""
+        t = tracker(commitment(deadline=day("2025-11-10")))
+        t.record(event("approved", "2025-10-30"), event("lapsed", "2025-11-11", reason="voided"))
+        status = t.status("c", on=day("2025-12-01"))
+        assert (status.reason, status.inferred) == (LapseReason.VOIDED, False)
+        assert [s.inferred for s in t.history("c")] == [False, False]
 
     def test_expiry_lapses_on_its_day(self) -> None:
         """A live commitment is lapsed (expired, inferred) on its expires date."""
