@@ -8,6 +8,7 @@ only, as the default "as of". What is printed is made by `negotrack._output`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from ._exceptions import NegotrackError
 from ._files import dump
 from ._format import load_with_lines
 from ._store import open as negotrack_open
+from ._store import verify
 from ._tracker import Tracker
 from ._transfer import merge
 
@@ -41,6 +43,17 @@ class _Parser(argparse.ArgumentParser):
 
 class _UsageError(Exception):
     pass
+
+
+def _path(text: str) -> Path:
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} holds a NUL character; expected a file path")
+    return Path(text)
+
+
+def _store_location(text: str) -> str:
+    _path(text)
+    return text
 
 
 def _day(text: str) -> date:
@@ -108,8 +121,10 @@ def _parser() -> _Parser:
         description="Record a scenario's commitments and events into a store (an SQLite file, "
         "created if missing), in one transaction. Running it twice changes nothing.",
     )
-    record.add_argument("--db", required=True, metavar="STORE", help="the store")
-    record.add_argument("scenario", type=Path, help="scenario file (.yaml, .yml or .json)")
+    record.add_argument(
+        "--db", type=_store_location, required=True, metavar="STORE", help="the store"
+    )
+    record.add_argument("scenario", type=_path, help="scenario file (.yaml, .yml or .json)")
     record.set_defaults(run=_record)
 
     export = commands.add_parser(
@@ -118,18 +133,23 @@ def _parser() -> _Parser:
         description="Write everything a store holds as a scenario file that loads back to "
         "the same answers.",
     )
-    export.add_argument("--db", required=True, metavar="STORE", help="the store")
     export.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="OUT", help="OUT.yaml or OUT.json"
+        "--db", type=_store_location, required=True, metavar="STORE", help="the store"
+    )
+    export.add_argument(
+        "-o", "--output", type=_path, required=True, metavar="OUT", help="OUT.yaml or OUT.json"
     )
     export.set_defaults(run=_export)
     return parser
 
 
 def _source(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, nargs="?", help="scenario file (.yaml, .yml or .json)")
+    parser.add_argument("file", type=_path, nargs="?", help="scenario file (.yaml, .yml or .json)")
     parser.add_argument(
-        "--db", metavar="STORE", help="read a store (made by `record`) instead of a file"
+        "--db",
+        type=_store_location,
+        metavar="STORE",
+        help="read a store (made by `record`) instead of a file",
     )
 
 
@@ -168,7 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(str(err))
         return EXIT_INVALID
     except NegotrackError as err:
-        _fail(f"negotrack: {err}")
+        # One line per problem (a scenario file's faults), each naming the command.
+        _fail("\n".join(f"negotrack: {line}" for line in str(err).splitlines()))
         return EXIT_INVALID
     except BrokenPipeError:
         raise
@@ -210,16 +231,24 @@ def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], s
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
+    if args.db is not None and args.file is None:
+        problems = verify(args.db)
+        if problems:
+            for problem in problems:
+                _fail(f"negotrack: {args.db}: damaged: {problem}")
+            return EXIT_INVALID
     tracker, lines, path = _open_source(args)
     with tracker:
         anomalies = tracker.anomalies()
         for anomaly in anomalies:
             line = lines.get(anomaly.event)
             where = f"{path}:{line}" if line else path
-            print(f"{where}: warning: {_output.safe(anomaly.message)}", file=sys.stderr)
+            print(
+                f"{_output.safe(where)}: warning: {_output.safe(anomaly.message)}", file=sys.stderr
+            )
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
         print(
-            f"{path}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
+            f"{_output.safe(path)}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
             f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
             file=out,
         )
@@ -235,23 +264,36 @@ def _record(args: argparse.Namespace, out: TextIO) -> int:
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
     print(
-        f"{args.db}: recorded {_count(commitments, 'new commitment')} and "
-        f"{_count(added, 'new event')} from {args.scenario} ({known} already recorded)",
+        f"{_output.safe(str(args.db))}: recorded {_count(commitments, 'new commitment')} and "
+        f"{_count(added, 'new event')} from {_output.safe(str(args.scenario))} "
+        f"({known} already recorded)",
         file=out,
     )
     return EXIT_OK
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
+    _refuse_overwriting_the_store(Path(args.db), args.output)
     with negotrack_open(args.db, create=False) as tracker:
         dump(tracker, args.output)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
     print(
-        f"{args.output}: wrote {_count(n_c, 'commitment')} and {_count(n_e, 'event')} "
-        f"from {args.db}",
+        f"{_output.safe(str(args.output))}: wrote {_count(n_c, 'commitment')} and "
+        f"{_count(n_e, 'event')} from {_output.safe(str(args.db))}",
         file=out,
     )
     return EXIT_OK
+
+
+def _refuse_overwriting_the_store(store: Path, output: Path) -> None:
+    """Refuse an output that is the store itself (or its log), by any path or link."""
+    for part in (store, *(Path(f"{store}{end}") for end in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(OSError):
+            if output.exists() and os.path.samefile(part, output):
+                raise _UsageError(
+                    f"negotrack export: {output} is the store {store} itself (or its log); "
+                    "nothing was written: give another output file"
+                )
 
 
 def _status(args: argparse.Namespace, out: TextIO) -> int:
@@ -335,7 +377,8 @@ def _diagram(args: argparse.Namespace, out: TextIO) -> int:
 
 def _scenario_id(tracker: Tracker, path: str) -> str:
     scenario = tracker.scenario
-    return scenario.id if scenario is not None else Path(path).stem
+    # Without a description, the file's name (escaped if it is not UTF-8).
+    return scenario.id if scenario is not None else _output.safe(Path(path).stem)
 
 
 def entry() -> NoReturn:

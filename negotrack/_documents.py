@@ -80,8 +80,12 @@ def read(path: Path) -> Any:
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, refusing anything but a regular file of at most MAX_BYTES."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            raise _not_regular(path)
         # Non-blocking, so that opening a FIFO does not wait for a writer; then refuse it.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except ScenarioError:
+        raise
     except FileNotFoundError:
         raise ScenarioError(path, None, "no such file; check the path") from None
     except IsADirectoryError:
@@ -93,11 +97,7 @@ def _read_bytes(path: Path) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise ScenarioError(path, None, "is a directory; expected a scenario file")
         if not stat.S_ISREG(info.st_mode):
-            raise ScenarioError(
-                path,
-                None,
-                "is not a regular file (a pipe, a socket or a device); expected a scenario file",
-            )
+            raise _not_regular(path)
         if info.st_size > MAX_BYTES:
             raise _too_big(path, info.st_size)
         try:
@@ -130,6 +130,12 @@ class _File:
         os.close(self.fd)
 
 
+def _not_regular(path: Path) -> ScenarioError:
+    return ScenarioError(
+        path, None, "is not a regular file (a pipe, a socket or a device); expected a scenario file"
+    )
+
+
 def _too_big(path: Path, size: int) -> ScenarioError:
     return ScenarioError(
         path,
@@ -147,8 +153,15 @@ def write(path: Path, document: Any) -> None:
     """Write `document` as YAML or JSON (by suffix), atomically."""
     kind = format_of(path)
     text = dump_json(document) if kind == "json" else dump_yaml(document)
+    named = path
+    path = Path(os.path.realpath(path))  # through a link, to the file it names
     if path.is_dir():
-        raise ScenarioError(path, None, "is a directory; expected a file to write")
+        raise ScenarioError(named, None, "is a directory; expected a file to write")
+    with contextlib.suppress(OSError):
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ScenarioError(
+                named, None, "is not a regular file (a device, a pipe...); expected a file to write"
+            )
     mode = _mode_for(path)
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

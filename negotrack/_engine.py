@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from transitions import Machine, MachineError
 
-from ._exceptions import NegotrackError
+from ._exceptions import InvalidValue, NegotrackError
 from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Lifecycle, Stage
 
 START = "start"
@@ -191,7 +191,12 @@ def diagram(fmt: DiagramFormat = "mermaid", lifecycle: Lifecycle = LIFECYCLE) ->
     (``pip install 'negotrack[diagrams]'``), but not the Graphviz programs.
     """
     if fmt not in ("mermaid", "dot"):
-        raise ValueError(f"unknown diagram format {fmt!r}; expected 'mermaid' or 'dot'")
+        raise InvalidValue(
+            "fmt",
+            fmt,
+            "'mermaid' or 'dot'",
+            message=f"unknown diagram format {fmt!r}; expected 'mermaid' or 'dot'",
+        )
     if fmt == "dot" and importlib.util.find_spec("graphviz") is None:
         raise NegotrackError(
             "drawing dot needs the graphviz package; install it with "

@@ -40,5 +40,5 @@ def dump(tracker: Tracker, path: str | os.PathLike[str]) -> None:
 
 
 def _check_path(path: object) -> None:
-    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip() or "\x00" in str(path):
         raise InvalidValue("path", path, "a file path (str or os.PathLike)")

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from . import _codec, _documents
+from . import _checks, _codec, _documents
 from ._commitments import Commitment
 from ._events import Event
 from ._exceptions import ScenarioError, excerpt
@@ -72,7 +72,10 @@ def document(tracker: Tracker, *, default_id: str = "scenario") -> dict[str, Any
         scenario = tracker.scenario
         commitments = tracker.commitments()
         recorded = tracker.events()
-    scenario = scenario or Scenario(id=default_id, title=default_id)
+    if scenario is None:
+        # Named after the file, if its name is text a scenario can hold.
+        name = default_id if _checks.plain(default_id) else "scenario"
+        scenario = Scenario(id=name, title=name)
     # A file declares every party and source it names: those the tracker's scenario does
     # not describe are named after their code.
     parties = dict(scenario.parties)

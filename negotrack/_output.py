@@ -29,8 +29,15 @@ def safe(text: str) -> str:
     return "".join(_escape(ch) for ch in text)
 
 
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escape(ch: str) -> str:
-    if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"):
+    if ch in _NAMED:
+        return _NAMED[ch]
+    # Control, format and separator characters, and the lone surrogates a file name that is
+    # not UTF-8 brings (Python's surrogateescape).
+    if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
         return ch
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

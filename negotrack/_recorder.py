@@ -75,6 +75,10 @@ class Recorder(Protocol):
         """Wait up to `timeout` seconds for a record after `after`; True if one is there."""
         ...
 
+    def integrity(self) -> list[str]:
+        """The storage's own check of itself (SQLite's integrity_check): [] when sound."""
+        ...
+
     def close(self) -> None:
         """Release the store; the recorder can no longer be used."""
         ...

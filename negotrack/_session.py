@@ -33,7 +33,11 @@ T = TypeVar("T")
 # What a change keeps: (record kind, the value, its given id), encoded only for a store.
 Change = tuple[str, object, "str | None"]
 
-_CLASSES: dict[str, type[Any]] = {"scenario": Scenario, "commitment": Commitment, "event": Event}
+RECORD_CLASSES: dict[str, type[Any]] = {
+    "scenario": Scenario,
+    "commitment": Commitment,
+    "event": Event,
+}
 _CHUNK = 20_000  # records read from a store per select
 
 
@@ -180,7 +184,7 @@ class Session:
         mark = self._log.mark()
         try:
             for kind, run in itertools.groupby(records, key=attrgetter("kind")):
-                values = [_codec.decode(record, _CLASSES) for record in run]
+                values = [_codec.decode(record, RECORD_CLASSES) for record in run]
                 if kind == "event":
                     self._log.take(values)
                 elif kind == "commitment":

@@ -10,11 +10,13 @@ commit order and a reader never sees a later row without the earlier ones.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import stat
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from ._exceptions import StoreBusy, StoreError
 from ._recorder import Stale, Stored
@@ -41,6 +43,12 @@ _POLL = 0.1  # seconds between looks while waiting for news
 
 
 _HEADER = b"SQLite format 3\x00"
+
+
+def _read_only_here(path: Path) -> bool:
+    """True when this process cannot write beside `path`, and no log is pending there."""
+    folder = path.parent
+    return not os.access(folder, os.W_OK) and not Path(f"{path}-wal").exists()
 
 
 def _check_header(path: Path) -> None:
@@ -83,10 +91,19 @@ class SQLiteRecorder:
         if not create and not path.exists():
             raise StoreError(path, "no such store; create one with `negotrack record`")
         _check_header(path)
+        # A store in a folder this process cannot write to can still be read, as long as no
+        # write-ahead log is pending there: SQLite then needs no -shm file beside it.
+        self.read_only = not create and _read_only_here(path)
         with self._errors("open"):
-            self._db = sqlite3.connect(
-                path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
+            if self.read_only:
+                uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+                self._db = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, check_same_thread=False
+                )
+            else:
+                self._db = sqlite3.connect(
+                    path, timeout=timeout, isolation_level=None, check_same_thread=False
+                )
         # What the last select saw: (data_version, last position), to skip a query when
         # nothing changed.
         self._seen: tuple[int, int] | None = None
@@ -105,7 +122,17 @@ class SQLiteRecorder:
                 raise StoreError(
                     self.path, "is empty, not a negotrack store; create one with `negotrack record`"
                 )
+            # Nothing is written to a file that is not a negotrack store of a known schema.
+            if (application, version) != (0, 0):
+                self._check_identity(application, version)
             if (application, version) == (0, 0) or version < SCHEMA_VERSION:
+                if self.read_only:
+                    raise StoreError(
+                        self.path,
+                        f"is a store of schema {version}, to be brought to schema "
+                        f"{SCHEMA_VERSION}, but its folder is read-only here; open it once "
+                        "where it can be written",
+                    )
                 with self._transaction():
                     application, version = self._identity()
                     if (application, version) == (0, 0):
@@ -113,20 +140,9 @@ class SQLiteRecorder:
                     elif application == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
                         self._migrate(version)
                     application, version = self._identity()
-            if application != APPLICATION_ID:
-                raise StoreError(
-                    self.path,
-                    "is an SQLite database but not a negotrack store; "
-                    "open a store made by negotrack.open, or a new file",
-                )
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    self.path,
-                    f"was written by a newer negotrack (store schema {version}; this version "
-                    f"reads schema {SCHEMA_VERSION}); upgrade negotrack to open it",
-                )
-            if version < 1:
-                raise StoreError(self.path, f"has an invalid store schema version {version}")
+            self._check_identity(application, version)
+            if self.read_only:
+                return
             # WAL lets readers go on while one process writes, and appends each commit to a
             # log instead of rewriting pages in place. synchronous=FULL makes every commit
             # wait for that log to reach the disk, so an acknowledged add or record survives
@@ -136,6 +152,26 @@ class SQLiteRecorder:
             if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
                 raise StoreError(self.path, f"cannot use write-ahead logging (mode {mode})")
             self._db.execute("PRAGMA synchronous = FULL")
+
+    def _check_identity(self, application: int, version: int) -> None:
+        if application != APPLICATION_ID:
+            raise StoreError(
+                self.path,
+                "is an SQLite database but not a negotrack store; "
+                "open a store made by negotrack.open, or a new file",
+            )
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                self.path,
+                f"was written by a newer negotrack (store schema {version}; this version "
+                f"reads schema {SCHEMA_VERSION}); upgrade negotrack to open it",
+            )
+        if version < 1:
+            raise StoreError(
+                self.path,
+                f"has an invalid store schema version {version}; the file was changed outside "
+                "negotrack: restore it from a copy",
+            )
 
     def _migrate(self, version: int) -> None:
         from ._migration import migrate
@@ -189,7 +225,7 @@ class SQLiteRecorder:
                     f"another process holds the write lock ({text}); nothing was written, "
                     "retry later",
                 ) from None
-            raise StoreError(self.path, f"cannot {doing} the store ({text})") from None
+            raise StoreError(self.path, f"cannot {doing} the store ({self._cause(text)})") from None
         except sqlite3.ProgrammingError as err:
             raise StoreError(self.path, f"cannot {doing} the store ({err})") from None
         except sqlite3.DatabaseError as err:
@@ -198,6 +234,24 @@ class SQLiteRecorder:
                 f"is not a usable negotrack store ({err}); restore it from a copy "
                 "or export what can be read",
             ) from None
+
+    def _cause(self, text: str) -> str:
+        """SQLite's message, with what it usually means when it is not clear by itself."""
+        if "disk I/O" in text:
+            # In WAL mode this is how SQLite reports a -wal or -shm file removed or replaced
+            # under an open connection, as well as a failing disk.
+            return (
+                f"{text}: the write-ahead log beside the store ({self.path.name}-wal, "
+                f"{self.path.name}-shm) was removed or replaced while the store was in use, or "
+                "the disk failed; close every program using the store, open it again and "
+                "check it with `negotrack check --db`"
+            )
+        if "readonly" in text or "read-only" in text:
+            return (
+                f"{text}: the file or its folder is read-only here; ask for write access, or "
+                "read a copy"
+            )
+        return text
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -219,6 +273,12 @@ class SQLiteRecorder:
 
     def append(self, records: Sequence[Stored], *, after: int) -> int:
         """Append `records` after position `after`, in one transaction (see `Recorder`)."""
+        if self.read_only:
+            raise StoreError(
+                self.path,
+                "is opened read-only (its folder cannot be written to here); nothing was "
+                "written: open it where it can be written",
+            )
         rows = [(r.kind, r.id, r.payload, r.digest) for r in records]
         with self._transaction(), self._errors("write to"):
             last = self._last()
@@ -266,6 +326,13 @@ class SQLiteRecorder:
             if left <= 0:
                 return False
             time.sleep(min(_POLL, left))
+
+    def integrity(self) -> list[str]:
+        """SQLite's own check of the file: [] when sound, else what it found."""
+        with self._errors("check"):
+            rows = self._db.execute("PRAGMA integrity_check").fetchall()
+        found = [str(row[0]) for row in rows]
+        return [] if found == ["ok"] else found
 
     def _last(self) -> int:
         row = self._db.execute("SELECT max(position) FROM records").fetchone()

@@ -11,11 +11,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ._exceptions import InvalidValue
+from . import _codec
+from ._exceptions import InvalidValue, StoreError
 from ._lifecycle import LIFECYCLE, Lifecycle
 from ._recorder import Recorder
+from ._session import RECORD_CLASSES
 from ._sqlite import SQLiteRecorder
 from ._tracker import Tracker
+
+_CHUNK = 10_000
 
 
 def open(  # shadows the builtin inside this module only: negotrack.open is the API
@@ -32,6 +36,8 @@ def open(  # shadows the builtin inside this module only: negotrack.open is the 
     wrote is committed to disk. `timeout` is how long a writer waits for other writers
     before raising `StoreBusy`. Close it with `close()` or a ``with`` block.
     """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
+        raise InvalidValue("timeout", timeout, "a number of seconds, 0 or more")
     recorder = recorder_for(path, timeout=timeout, create=create)
     try:
         return Tracker(strict=strict, lifecycle=lifecycle, recorder=recorder)
@@ -40,8 +46,44 @@ def open(  # shadows the builtin inside this module only: negotrack.open is the 
         raise
 
 
+def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[str]:
+    """Every problem of the store at `location`, [] when it is sound.
+
+    The storage checks itself (SQLite's integrity check); every record is read and checked
+    against its digest or derived id and its value object's own checks, each bad one named
+    by its position; then, if all records are sound, the log's rules (an event names a known
+    commitment...). A store that cannot be opened at all raises StoreError.
+    """
+    recorder = recorder_for(location, timeout=timeout, create=False)
+    try:
+        problems = [f"the storage reports: {problem}" for problem in recorder.integrity()]
+        after = 0
+        while True:
+            records = recorder.select(after=after, limit=_CHUNK)
+            for record in records:
+                try:
+                    _codec.decode(record, RECORD_CLASSES)
+                except ValueError as err:
+                    problems.append(str(err))
+            if len(records) < _CHUNK:
+                break
+            after = records[-1].position
+        if not problems:
+            try:
+                Tracker(recorder=recorder)
+            except StoreError as err:
+                problems.append(err.problem)
+    finally:
+        recorder.close()
+    return problems
+
+
 def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bool) -> Recorder:
     """The recorder for a store's path or URL."""
-    if not isinstance(location, (str, os.PathLike)) or not str(location).strip():
+    if (
+        not isinstance(location, (str, os.PathLike))
+        or not str(location).strip()
+        or "\x00" in str(location)
+    ):
         raise InvalidValue("path", location, "a store's file path or a postgresql:// URL")
     return SQLiteRecorder(Path(location), timeout=timeout, create=create)

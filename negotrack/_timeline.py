@@ -232,9 +232,10 @@ def replay_many(
 
     Time limits: a limit is decided by the stage at the end of its date (the deadline, or
     the expiry date), and its lapse falls `delay` days later, after that day's explicit
-    events (if the commitment is still live then). So a commitment not implemented by the end
-    of its deadline lapses the next day even if an implementation is reported that day, and
-    one live on its expiry date lapses that day after the day's events. A limit whose date
+    events, if the commitment is still live and that date still in force then. So a
+    commitment not implemented by the end of its deadline lapses the next day even if an
+    implementation is reported that day (an extension reported that day supersedes the lapse),
+    and one live on its expiry date lapses that day after the day's events. A limit whose date
     passed while the commitment was not live is spent. Decisions happen at each change of
     day, before the new day's events; the end of the log is a day after every other.
     """
@@ -259,8 +260,9 @@ def replay_many(
         deadline = commitment.deadline
         expires = commitment.expires
         today = -1
-        # A lapse decided but not applied yet: (day it falls, order listed, reason).
-        pending: tuple[int, int, LapseReason] | None = None
+        # A lapse decided but not applied yet: (day it falls, order listed, reason, the date
+        # that decided it, whether that date is the deadline).
+        pending: tuple[int, int, LapseReason, int, bool] | None = None
         for key, event in chain(entries, _END):
             day = key >> shift
             if day != today:
@@ -269,19 +271,30 @@ def replay_many(
                 elif pending is not None or deadline is not None or expires is not None:
                     # Decide the limits whose date is in [today, day): the stage now is the
                     # stage at the end of that date. The earliest lapse falling before `day`
-                    # applies now; one falling on `day` waits for that day's events.
-                    due, order, why = pending if pending is not None else (-1, 0, None)
+                    # applies now; one falling on `day` waits for that day's events. A lapse
+                    # decided earlier stands if the date that decided it is still in force.
+                    best = None
+                    if pending is not None:
+                        value = deadline if pending[4] else expires
+                        if value is not None and value.toordinal() == pending[3]:
+                            best = pending
                     for index, (watches_deadline, delay, cause, exempt) in enumerate(limits):
                         value = deadline if watches_deadline else expires
                         if value is not None and stage not in exempt:
                             watched = value.toordinal()
                             if today <= watched < day:
                                 falls = watched + delay
-                                if why is None or (falls, index) < (due, order):
-                                    due, order, why = falls, index, cause
+                                if falls > _LAST_DAY:
+                                    continue  # it would fall after 9999-12-31: it never does
+                                if best is None or (falls, index) < best[:2]:
+                                    best = (falls, index, cause, watched, watches_deadline)
                     pending = None
-                    if why is not None and due >= day:
-                        pending, why = (due, order, why), None
+                    why = None
+                    if best is not None:
+                        if best[0] >= day:
+                            pending = best
+                        else:
+                            due, _, why, _, _ = best
                     if why is not None:
                         if steps is not None:
                             steps.append(
@@ -330,6 +343,9 @@ def replay_many(
 
         course.statuses = [None] * (len(states) + 1)
     return courses
+
+
+_LAST_DAY = date.max.toordinal()
 
 
 def earlier(new: date | None, current: date | None) -> bool:

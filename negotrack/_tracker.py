@@ -208,6 +208,8 @@ class Tracker:
         store is told at once, through LISTEN/NOTIFY; an SQLite store checks a few times a
         second). An in-memory tracker has no news.
         """
+        if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not wait >= 0:
+            raise InvalidValue("wait", wait, "a number of seconds, 0 or more")
         return self._session.wait(wait)
 
     def close(self) -> None:

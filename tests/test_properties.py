@@ -241,8 +241,9 @@ def limits_at_end(
 
     A limit is decided by the stage at the end of its date (deadline or expiry): if the
     commitment is live and not exempt then, it lapses `delay` days later, after the events of
-    that day, if still live. Lapses falling on one day apply in the order the limits are
-    listed; the first one that applies wins.
+    that day, if still live and that date still in force (an extension reported in between
+    supersedes it). Lapses falling on one day apply in the order the limits are listed; the
+    first one that applies wins.
     """
     if now.stage not in LIVE:
         pending.clear()
@@ -251,7 +252,13 @@ def limits_at_end(
         value = now.deadline if limit.field == "deadline" else now.expires
         if value == day and now.stage not in limit.exempt:
             pending[day + limit.delay * DAY].append(index)
-    due = sorted(pending.pop(day, []))
+
+    def in_force(index: int) -> bool:
+        limit = LC.time_limits[index]
+        value = now.deadline if limit.field == "deadline" else now.expires
+        return value is not None and value + limit.delay * DAY == day
+
+    due = sorted(i for i in pending.pop(day, []) if in_force(i))
     if not due:
         return now
     limit = LC.time_limits[due[0]]
@@ -600,12 +607,11 @@ def check_time(lifecycle: nt.Lifecycle, negotiation: Negotiation) -> None:
         for d in days:
             s = t.status(c.id, on=d)
             before = t.status(c.id, on=d - DAY)
-            if before.stage in LIVE - {implemented} and before.deadline == d - DAY:
-                # Not implemented by the end of its deadline: lapsed the next day, whatever
-                # that day brings.
+            # Not implemented by the end of its deadline: lapsed the next day, whatever that
+            # day brings but an extension of that deadline.
+            missed = before.stage in LIVE - {implemented} and before.deadline == d - DAY
+            if missed and s.deadline == before.deadline:
                 assert s.stage is Stage.LAPSED, f"{c.id} missed its deadline: {before} {s}"
-            if s.deadline is not None and d == s.deadline + DAY:
-                assert s.stage not in LIVE - {implemented}, f"{c.id} missed its deadline: {s}"
             if s.expires is not None and d == s.expires:
                 assert s.stage not in LIVE, f"{c.id} is live on its expiry date: {s}"
             if s.inferred:
@@ -624,7 +630,9 @@ def check_time(lifecycle: nt.Lifecycle, negotiation: Negotiation) -> None:
                 assert (step.deadline, step.expires) == moved, f"{c.id}: extension not applied"
             if step.inferred:
                 falls = step.deadline is not None and step.on == step.deadline + DAY
-                if falls and step.source is not implemented:
+                # The deadline is decided by the stage at the end of the deadline day.
+                missed = t.status(c.id, on=step.on - DAY).stage is not implemented
+                if falls and missed:
                     assert step.reason is LapseReason.DEADLINE_MISSED, "deadline_missed wins"
                 else:
                     assert step.reason is LapseReason.EXPIRED

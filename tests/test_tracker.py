@@ -362,6 +362,18 @@ class TestTimeLimits:
         assert (status.stage, status.reason) == (Stage.LAPSED, LapseReason.DEADLINE_MISSED)
         assert t.anomalies() == ()
 
+    def test_an_extension_the_day_after_the_deadline_supersedes_the_lapse(self) -> None:
+        """An extension reported on the day the missed deadline would lapse it moves the
+        deadline first: the lapse decided under the old one does not happen."""
+        t = tracker(commitment(deadline=day("2025-11-10")))
+        t.record(
+            event("approved", "2025-10-30"),
+            event("extended", "2025-11-11", deadline="2025-12-31"),
+        )
+        status = t.status("c", on=day("2025-12-01"))
+        assert (status.stage, status.deadline) == (Stage.APPROVED, day("2025-12-31"))
+        assert t.status("c", on=day("2026-01-01")).reason is LapseReason.DEADLINE_MISSED
+
     def test_an_explicit_lapse_the_day_after_the_deadline_stands(self) -> None:
         """A lapse reported on the day the missed deadline falls is the one kept."""
         t = tracker(commitment(deadline=day("2025-11-10")))
