@@ -30,6 +30,9 @@ from ._lifecycle import TimeLimit as TimeLimit
 from ._scenario import Scenario as Scenario
 from ._scenario import Source as Source
 from ._store import open as open
+from ._targets import Period as Period
+from ._targets import Progress as Progress
+from ._targets import Target as Target
 from ._timeline import Anomaly as Anomaly
 from ._timeline import Status as Status
 from ._timeline import Transition as Transition
@@ -53,6 +56,8 @@ __all__ = [
     "Link",
     "LinkKind",
     "NegotrackError",
+    "Period",
+    "Progress",
     "Rule",
     "Scenario",
     "ScenarioError",
@@ -61,6 +66,7 @@ __all__ = [
     "Status",
     "StoreBusy",
     "StoreError",
+    "Target",
     "TimeLimit",
     "Tracker",
     "Transition",

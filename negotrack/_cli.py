@@ -1,14 +1,13 @@
-"""The `negotrack` command: check, question, record and draw scenarios from the shell.
+"""The `negotrack` command: its arguments, and the one place faults become exit statuses.
 
 Every fault in the input ends in lines on stderr that name the file and the line, and exit
-status 2; never a traceback (a bug gives one line and exit 3). `date.today()` appears here
-only, as the default "as of". What is printed is made by `negotrack._output`.
+status 2; never a traceback (a bug gives one line and exit 3). The commands themselves live in
+`negotrack._commands`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,21 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, _output
-from ._checks import iso, iso_date
-from ._engine import diagram
-from ._events import Event
+from . import __version__, _commands, _output
+from ._checks import iso_date
+from ._commands import EXIT_INVALID, EXIT_OK, UsageError
 from ._exceptions import NegotrackError
-from ._files import dump
-from ._format import load_with_lines
-from ._store import open as negotrack_open
-from ._store import verify
-from ._tracker import Tracker
-from ._transfer import merge
 
-EXIT_OK = 0
-EXIT_ANOMALIES = 1
-EXIT_INVALID = 2
 EXIT_BUG = 3
 
 
@@ -38,11 +27,7 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, like every other error here."""
 
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
-
-
-class _UsageError(Exception):
-    pass
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
 def _path(text: str) -> Path:
@@ -79,7 +64,7 @@ def _parser() -> _Parser:
     )
     _source(check)
     check.add_argument("--strict", action="store_true", help="exit 1 when the file has anomalies")
-    check.set_defaults(run=_check)
+    check.set_defaults(run=_commands.check)
 
     status = commands.add_parser(
         "status",
@@ -91,7 +76,7 @@ def _parser() -> _Parser:
     _as_of(status)
     _known_by(status)
     _json_flag(status)
-    status.set_defaults(run=_status)
+    status.set_defaults(run=_commands.status)
 
     timeline = commands.add_parser(
         "timeline",
@@ -102,7 +87,19 @@ def _parser() -> _Parser:
     _source(timeline)
     _known_by(timeline)
     _json_flag(timeline)
-    timeline.set_defaults(run=_timeline)
+    timeline.set_defaults(run=_commands.timeline)
+
+    progress = commands.add_parser(
+        "progress",
+        help="deliveries against the targets of quantitative commitments",
+        description="One row per period of every commitment with a target: what was due, "
+        "what was delivered, and whether it was met (or how the current one is paced).",
+    )
+    _source(progress)
+    _as_of(progress)
+    _known_by(progress)
+    _json_flag(progress)
+    progress.set_defaults(run=_commands.progress)
 
     drawing = commands.add_parser(
         "diagram",
@@ -113,7 +110,7 @@ def _parser() -> _Parser:
     drawing.add_argument(
         "--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid"
     )
-    drawing.set_defaults(run=_diagram)
+    drawing.set_defaults(run=_commands.diagram)
 
     record = commands.add_parser(
         "record",
@@ -125,7 +122,7 @@ def _parser() -> _Parser:
         "--db", type=_store_location, required=True, metavar="STORE", help="the store"
     )
     record.add_argument("scenario", type=_path, help="scenario file (.yaml, .yml or .json)")
-    record.set_defaults(run=_record)
+    record.set_defaults(run=_commands.record)
 
     export = commands.add_parser(
         "export",
@@ -139,7 +136,7 @@ def _parser() -> _Parser:
     export.add_argument(
         "-o", "--output", type=_path, required=True, metavar="OUT", help="OUT.yaml or OUT.json"
     )
-    export.set_defaults(run=_export)
+    export.set_defaults(run=_commands.export)
     return parser
 
 
@@ -182,203 +179,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
         out = sys.stdout
         if out is None:  # started with its standard output closed (`>&-`)
-            raise _UsageError("negotrack: standard output is closed; nothing can be printed")
+            raise UsageError("negotrack: standard output is closed; nothing can be printed")
         return run(args, out)
-    except _UsageError as err:
-        _fail(str(err))
+    except UsageError as err:
+        _output.fail(str(err))
         return EXIT_INVALID
     except NegotrackError as err:
         # One line per problem (a scenario file's faults), each naming the command.
-        _fail("\n".join(f"negotrack: {line}" for line in str(err).splitlines()))
+        _output.fail("\n".join(f"negotrack: {line}" for line in str(err).splitlines()))
         return EXIT_INVALID
     except BrokenPipeError:
         raise
     except OSError as err:
-        _fail(f"negotrack: {err.filename or ''}{': ' if err.filename else ''}{err.strerror}")
+        _output.fail(f"negotrack: {err.filename or ''}{': ' if err.filename else ''}{err.strerror}")
         return EXIT_INVALID
     except KeyboardInterrupt:
-        _fail("negotrack: interrupted")
+        _output.fail("negotrack: interrupted")
         return 130
     except Exception as err:  # a bug: still one line, but say how to see more
         if os.environ.get("NEGOTRACK_DEBUG"):
             raise
-        _fail(
+        _output.fail(
             f"negotrack: internal error ({type(err).__name__}: {err}); "
             "rerun with NEGOTRACK_DEBUG=1 for details and please report it"
         )
         return EXIT_BUG
-
-
-def _fail(message: str) -> None:
-    """Print an error, each of its lines as one line (a file's faults are one per line)."""
-    if sys.stderr is None:
-        return
-    for line in message.splitlines() or [""]:
-        print(_output.safe(" ".join(line.split())), file=sys.stderr)
-
-
-def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], str]:
-    """The tracker named on the command line: a scenario file, or a store with --db."""
-    if (args.file is None) == (args.db is None):
-        raise _UsageError(
-            f"negotrack {args.command}: give a scenario FILE or --db STORE (one of them) "
-            f"(see negotrack {args.command} --help)"
-        )
-    if args.db is not None:
-        return negotrack_open(args.db, create=False), {}, str(args.db)
-    tracker, lines = load_with_lines(args.file)
-    return tracker, lines, str(args.file)
-
-
-def _check(args: argparse.Namespace, out: TextIO) -> int:
-    if args.db is not None and args.file is None:
-        problems = verify(args.db)
-        if problems:
-            for problem in problems:
-                _fail(f"negotrack: {args.db}: damaged: {problem}")
-            return EXIT_INVALID
-    tracker, lines, path = _open_source(args)
-    with tracker:
-        anomalies = tracker.anomalies()
-        for anomaly in anomalies:
-            line = lines.get(anomaly.event)
-            where = f"{path}:{line}" if line else path
-            print(
-                f"{_output.safe(where)}: warning: {_output.safe(anomaly.message)}", file=sys.stderr
-            )
-        n_c, n_e = len(tracker.commitments()), len(tracker.events())
-        print(
-            f"{_output.safe(path)}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
-            f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
-            file=out,
-        )
-    return EXIT_ANOMALIES if args.strict and anomalies else EXIT_OK
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _record(args: argparse.Namespace, out: TextIO) -> int:
-    source, _ = load_with_lines(args.scenario)
-    with negotrack_open(args.db) as store:
-        commitments, added, known = merge(store, source)
-    print(
-        f"{_output.safe(str(args.db))}: recorded {_count(commitments, 'new commitment')} and "
-        f"{_count(added, 'new event')} from {_output.safe(str(args.scenario))} "
-        f"({known} already recorded)",
-        file=out,
-    )
-    return EXIT_OK
-
-
-def _export(args: argparse.Namespace, out: TextIO) -> int:
-    _refuse_overwriting_the_store(Path(args.db), args.output)
-    with negotrack_open(args.db, create=False) as tracker:
-        dump(tracker, args.output)
-        n_c, n_e = len(tracker.commitments()), len(tracker.events())
-    print(
-        f"{_output.safe(str(args.output))}: wrote {_count(n_c, 'commitment')} and "
-        f"{_count(n_e, 'event')} from {_output.safe(str(args.db))}",
-        file=out,
-    )
-    return EXIT_OK
-
-
-def _refuse_overwriting_the_store(store: Path, output: Path) -> None:
-    """Refuse an output that is the store itself (or its log), by any path or link."""
-    for part in (store, *(Path(f"{store}{end}") for end in ("-wal", "-shm", "-journal"))):
-        with contextlib.suppress(OSError):
-            if output.exists() and os.path.samefile(part, output):
-                raise _UsageError(
-                    f"negotrack export: {output} is the store {store} itself (or its log); "
-                    "nothing was written: give another output file"
-                )
-
-
-def _status(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
-    with tracker:
-        return _print_status(tracker, args, path, out)
-
-
-def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: TextIO) -> int:
-    as_of: date = args.as_of or date.today()
-    known_by: date | None = args.known_by
-    snapshot = tracker.snapshot(on=as_of, known_by=known_by)
-    anomalies = tracker.anomalies(on=as_of, known_by=known_by)
-    titles = {c.id: c.title for c in tracker.commitments()}
-    scenario = tracker.scenario
-    if args.json:
-        document = {
-            "scenario": _scenario_id(tracker, path),
-            "as_of": as_of.isoformat(),
-            "known_by": iso(known_by),
-            "commitments": [
-                _output.status_json(cid, titles[cid], s) for cid, s in snapshot.items()
-            ],
-            "anomalies": [_output.anomaly_json(a) for a in anomalies],
-        }
-        _output.print_json(document, out)
-        return EXIT_OK
-    heading = _output.safe(_scenario_id(tracker, path))
-    if scenario is not None:
-        heading += f": {_output.safe(scenario.title)}"
-    knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
-    print(f"{heading}\nas of {as_of.isoformat()}, from {knowledge}\n", file=out)
-    rows: list[tuple[str, ...]] = [("id", "stage", "since", "reason", "inferred", "at risk")]
-    for cid, status in snapshot.items():
-        rows.append(
-            (
-                _output.safe(cid),
-                "-" if status.stage is None else status.stage.value,
-                _output.day(status.since),
-                "-" if status.reason is None else status.reason.value,
-                "yes" if status.inferred else "no",
-                ", ".join(_output.safe(c) for c in status.at_risk_from) or "-",
-            )
-        )
-    _output.table(rows, out)
-    print(file=out)
-    if not anomalies:
-        print("anomalies: none", file=out)
-    else:
-        print(f"anomalies ({len(anomalies)}):", file=out)
-        for anomaly in anomalies:
-            print(f"  {_output.safe(anomaly.message)}", file=out)
-    return EXIT_OK
-
-
-def _timeline(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
-    known_by: date | None = args.known_by
-    with tracker:
-        steps = tracker.timeline(known_by=known_by)
-        scenario_id = _scenario_id(tracker, path)
-    if args.json:
-        _output.print_json(
-            {
-                "scenario": scenario_id,
-                "known_by": iso(known_by),
-                "transitions": [_output.transition_json(t) for t in steps],
-            },
-            out,
-        )
-        return EXIT_OK
-    for step in steps:
-        print(_output.transition_line(step), file=out)
-    return EXIT_OK
-
-
-def _diagram(args: argparse.Namespace, out: TextIO) -> int:
-    print(diagram(args.format), file=out)
-    return EXIT_OK
-
-
-def _scenario_id(tracker: Tracker, path: str) -> str:
-    scenario = tracker.scenario
-    # Without a description, the file's name (escaped if it is not UTF-8).
-    return scenario.id if scenario is not None else _output.safe(Path(path).stem)
 
 
 def entry() -> NoReturn:

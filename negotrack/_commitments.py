@@ -11,6 +11,7 @@ import attrs
 
 from . import _checks, _codec
 from ._exceptions import InvalidValue
+from ._targets import Target
 
 
 class LinkKind(enum.StrEnum):
@@ -53,13 +54,26 @@ def _links(values: Any) -> tuple[Link, ...]:
     return links
 
 
+def _target(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, Target):
+        raise InvalidValue(
+            "target",
+            value,
+            "a Target or None",
+            message=f"target must be a Target or None, got {value!r} ({type(value).__name__}); "
+            "write Target(amount=12, unit='MMT', start=..., end=...)",
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Commitment:
     """An undertaking by party `by` towards party `to`, tracked through the lifecycle.
 
     `deadline` is the last day by which it must be implemented; `expires` is the first day it
     is no longer in force. Either makes the commitment lapse by itself once it passes (see
-    `LIFECYCLE.time_limits`); an `extended` event moves them. `note` is free text, for
+    `LIFECYCLE.time_limits`); an `extended` event moves them. A quantitative commitment has a
+    `target` (an amount to deliver, `measured` events report deliveries); one whose final
+    period ends short lapses the next day (`target_missed`). `note` is free text, for
     instance where sources disagree.
     """
 
@@ -70,6 +84,7 @@ class Commitment:
     subject: str | None = None
     deadline: date | None = None
     expires: date | None = None
+    target: Target | None = attrs.field(default=None, validator=_target)
     links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
     note: str | None = None
 

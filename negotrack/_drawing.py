@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ._commitments import Commitment, Link, LinkKind
 from ._events import Event
 from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Stage
+from ._targets import Per, Target
 
 _START = date(2025, 1, 1)
 _DAYS = 120
@@ -53,7 +54,11 @@ def _end(start: date, end: date | None) -> date:
 # Strategies used at every step of a walk, built once.
 _TENTHS = st.integers(0, 9)
 _GAP = st.sampled_from(_GAPS)
-_KIND = st.sampled_from(tuple(EventKind))
+# Any kind but a measurement, which only a commitment with a target takes (see _draw_measures).
+_KIND = st.sampled_from(tuple(k for k in EventKind if k is not EventKind.MEASURED))
+# Quantities: whole and fractional, small enough that periods are often met and often not.
+_QUANTITY = st.integers(0, 40) | st.integers(0, 400).map(lambda n: n / 10)
+_PER: st.SearchStrategy[Per | None] = st.sampled_from((None, None, "month"))
 _LINK_KIND = st.sampled_from(tuple(LinkKind))
 _REASON = st.sampled_from(tuple(LapseReason))
 _SHIFT = st.integers(-15, 30).filter(lambda n: n != 0)
@@ -126,11 +131,57 @@ def _draw_commitments(
                 subject=draw(_OPTIONAL_TEXT) if _chance(draw, 2) else None,
                 deadline=_day_in(draw, start, end) if _chance(draw, 5) else None,
                 expires=_day_in(draw, start, end) if _chance(draw, 5) else None,
+                target=_draw_target(draw, start, end) if _chance(draw, 3) else None,
                 links=declared,
                 note=draw(_OPTIONAL_TEXT) if _chance(draw, 2) else None,
             )
         )
     return result
+
+
+def _draw_target(draw: st.DrawFn, start: date, end: date) -> Target:
+    first = _day_in(draw, start, end)
+    return Target(
+        amount=draw(st.integers(1, 60)),
+        unit=draw(st.sampled_from(("t", "MMT", "units"))),
+        start=first,
+        end=_day_in(draw, first, end),
+        per=draw(_PER),
+    )
+
+
+def _draw_measures(
+    draw: st.DrawFn, commitment: Commitment, *, start: date, end: date, late_reports: bool
+) -> list[Event]:
+    """Deliveries against a commitment's target, dated around its span (a few outside it).
+
+    Increments and running totals, some in the target's unit, some reported late.
+    """
+    target = commitment.target
+    if target is None:
+        return []
+    first = max(start, target.start - timedelta(days=3))
+    last = min(end, target.end + timedelta(days=3))
+    found = []
+    for _ in range(draw(st.integers(0, 6))):
+        on = _day_in(draw, first, max(first, last))
+        total = _chance(draw, 3)
+        quantity = draw(_QUANTITY)
+        found.append(
+            Event(
+                commitment=commitment.id,
+                kind=EventKind.MEASURED,
+                on=on,
+                reported=on + timedelta(days=draw(_SHIFT))
+                if late_reports and _chance(draw, 3)
+                else None,
+                amount=None if total else quantity,
+                total=quantity if total else None,
+                unit=target.unit if _chance(draw, 4) else None,
+                source=draw(_OPTIONAL_TEXT) if _chance(draw, 2) else None,
+            )
+        )
+    return found
 
 
 _commitment_list = st.composite(_draw_commitments)
@@ -147,6 +198,12 @@ def _draw_event(
 ) -> Event:
     reported = on + timedelta(days=draw(_SHIFT)) if late_reports and _chance(draw, 3) else None
     reason = draw(_REASON) if kind is EventKind.LAPSED and _chance(draw, 6) else None
+    amount = total = None
+    if kind is EventKind.MEASURED:
+        if _chance(draw, 5):
+            total = draw(_QUANTITY)
+        else:
+            amount = draw(_QUANTITY)
     deadline = expires = None
     if kind is EventKind.EXTENDED:
         which = draw(_WHICH)
@@ -172,6 +229,8 @@ def _draw_event(
         reason=reason,
         deadline=deadline,
         expires=expires,
+        amount=amount,
+        total=total,
         id=event_id,
     )
 
@@ -221,7 +280,7 @@ def _draw_walk(
         if noise and _chance(draw, 1) and kind is not EventKind.EXTENDED:
             # The same move reported by someone else, possibly later.
             log.append(_draw_event(draw, commitment.id, kind, day, late_reports=late_reports))
-    return log
+    return log + _draw_measures(draw, commitment, start=start, end=end, late_reports=late_reports)
 
 
 @st.composite

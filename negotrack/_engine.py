@@ -23,8 +23,8 @@ import contextvars
 import copy
 import functools
 import importlib.util
-from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from collections.abc import Container, Iterator, Mapping
+from typing import Any, Literal, cast
 
 from transitions import Machine, MachineError
 
@@ -36,9 +36,10 @@ START = "start"
 
 DiagramFormat = Literal["mermaid", "dot"]
 
-# A time limit as replay uses it: (watches the deadline rather than expires, delay in days,
-# reason, exempt stages).
-CompiledLimit = tuple[bool, int, LapseReason, frozenset[Stage]]
+# A time limit as replay uses it: (the field it watches, as an index in _FIELDS, delay in
+# days, reason, exempt stages).
+CompiledLimit = tuple[int, int, LapseReason, frozenset[Stage]]
+_FIELDS = ("deadline", "expires", "target")
 
 
 def _name(stage: Stage | None) -> str:
@@ -61,11 +62,18 @@ def machine_spec(
     states = [START, *(stage.value for stage in lifecycle.stages)]
     grouped: dict[tuple[EventKind, str | None], list[str]] = {}
     for source, event, target in lifecycle.edges():
-        keeps_stage = lifecycle.rule(event).target is None
-        if source == target and not keeps_stage and not corroboration:
+        if lifecycle.rule(event).target is None:
+            continue  # the rules that keep the stage come below
+        if source == target and not corroboration:
             continue
-        dest = None if keeps_stage else _name(target)
-        grouped.setdefault((event, dest), []).append(_name(source))
+        grouped.setdefault((event, _name(target)), []).append(_name(source))
+    for rule in lifecycle.rules:
+        # Internal transitions; evidence that moves no date (a measurement) is not drawn.
+        if rule.target is None and (corroboration or rule.dates != "keep"):
+            sources = sorted(
+                rule.sources, key=lambda s: -1 if s is None else lifecycle.stages.index(s)
+            )
+            grouped[rule.event, None] = [_name(s) for s in sources]
     transitions = [
         {"trigger": event.value, "source": sources, "dest": dest}
         for (event, dest), sources in grouped.items()
@@ -99,11 +107,25 @@ class _MachineOutcomes(Mapping[tuple["Stage | None", EventKind], Stage]):
         return len(self._table)
 
 
+class _MachineKept:
+    """The kept-stage moves answered by firing the Machine (the testing hook)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __contains__(self, key: object) -> bool:
+        stage, kind = cast("tuple[Stage | None, EventKind]", key)
+        return self._engine.allows(stage, kind)
+
+
 class Engine:
     """A lifecycle's transitions `Machine` and the outcome table compiled from it.
 
-    `outcomes` is what replay looks events up in: the compiled `table`, or, for an engine made
-    inside `through_machine`, a mapping that fires the Machine on every lookup.
+    `outcomes` is what replay looks stage changes up in: the compiled `table`, or, for an
+    engine made inside `through_machine`, a mapping that fires the Machine on every lookup.
+    `kept` holds the (stage, event) valid for the rules that keep the stage (extensions,
+    measurements), no stage included; `allowed` is what replay asks (the same, or the
+    Machine).
     """
 
     def __init__(self, lifecycle: Lifecycle, *, fire: bool = False) -> None:
@@ -118,12 +140,16 @@ class Engine:
             auto_transitions=False,
             ignore_invalid_triggers=False,
         )
+        self.kept: set[tuple[Stage | None, EventKind]] = set()
         self.table: Mapping[tuple[Stage | None, EventKind], Stage] = self._compile(states)
         self.outcomes: Mapping[tuple[Stage | None, EventKind], Stage] = (
             _MachineOutcomes(self) if fire else self.table
         )
+        self.allowed: Container[tuple[Stage | None, EventKind]] = (
+            _MachineKept(self) if fire else frozenset(self.kept)
+        )
         self.time_limits: tuple[CompiledLimit, ...] = tuple(
-            (limit.field == "deadline", limit.delay, limit.reason, limit.exempt)
+            (_FIELDS.index(limit.field), limit.delay, limit.reason, limit.exempt)
             for limit in lifecycle.time_limits
         )
         self.live = lifecycle.live
@@ -133,7 +159,10 @@ class Engine:
         self.moves = frozenset(r.event for r in lifecycle.rules if r.dates == "move")
         self.resets = frozenset(r.event for r in lifecycle.rules if r.dates == "reset")
         self.rank = lifecycle.same_day_rank()
-        order = lifecycle.event_order()
+        # What an anomaly's message lists as valid: the moves (evidence that moves nothing,
+        # a measurement, is valid everywhere and says nothing about where a commitment is).
+        evidence = self.keeps - self.moves
+        order = [kind for kind in lifecycle.event_order() if kind not in evidence]
         self.expected: Mapping[Stage | None, tuple[EventKind, ...]] = {
             stage: tuple(kind for kind in order if (stage, kind) in self.table)
             for stage in (None, *lifecycle.stages)
@@ -145,10 +174,24 @@ class Engine:
         for state in states:
             for trigger in self.machine.get_triggers(state):
                 for move in self.machine.get_transitions(trigger, source=state):
+                    kind = EventKind(trigger)
+                    if move.dest is None:  # internal: the stage is kept
+                        self.kept.add((_stage(state), kind))
+                        if state == START:
+                            continue
                     target = _stage(move.dest if move.dest is not None else state)
                     assert target is not None  # nothing leads back to "no stage"
-                    table[_stage(state), EventKind(trigger)] = target
+                    table[_stage(state), kind] = target
         return table
+
+    def allows(self, stage: Stage | None, event: EventKind) -> bool:
+        """Fire `event` through the Machine at `stage`: True when the Machine accepts it."""
+        self.machine.set_state(_name(stage), model=self._cursor)
+        try:
+            self.machine.dispatch(event.value)
+        except MachineError:
+            return False
+        return True
 
     def step(self, stage: Stage | None, event: EventKind) -> Stage | None:
         """Fire `event` through the Machine at a commitment in `stage`; None if invalid."""

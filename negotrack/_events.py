@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import attrs
 
 from . import _checks, _codec
 from ._exceptions import InvalidValue, NegotrackError
 from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Stage
+from ._targets import number
 
 
 def _kind(value: EventKind | str) -> EventKind:
@@ -26,16 +28,27 @@ def _reason(value: LapseReason | str | None) -> LapseReason | None:
     return None if value is None else _checks.member(LapseReason, value, "reason")
 
 
+def _amount(value: Any) -> float | None:
+    return None if value is None else number("amount", value)
+
+
+def _total(value: Any) -> float | None:
+    return None if value is None else number("total", value)
+
+
 @attrs.frozen(kw_only=True, cache_hash=True)
 class Event:
     """Something that happened to one commitment on one date, with its evidence.
 
     `kind` and `reason` accept a member or its string value. `reported` is the date the event
     became known (by default its own date). `reason` goes only with `lapsed`; `deadline` and
-    `expires` only with `extended`, which needs at least one of them. `id` is optional: when
-    it is not given, it is derived from the content (``ev-`` and a digest), so the same
-    event recorded twice is recognised as one; ids starting with ``ev-`` are reserved for
-    derived ids. `given_id` is the id given, or None.
+    `expires` with `extended` (which needs at least one of them) and `revived`. A `measured`
+    event reports a delivery against the commitment's target: exactly one of `amount` (this
+    much more, delivered on `on`) or `total` (the running total of the target's period, as of
+    `on`), both 0 or more, and optionally the `unit`, which must be the target's. `id` is
+    optional: when it is not given, it is derived from the content (``ev-`` and a digest),
+    so the same event recorded twice is recognised as one; ids starting with ``ev-`` are
+    reserved for derived ids. `given_id` is the id given, or None.
     """
 
     # The order of these fields is the order of an event's row, which its derived id digests:
@@ -51,6 +64,9 @@ class Event:
     reason: LapseReason | None = attrs.field(default=None, converter=_reason)
     deadline: date | None = None
     expires: date | None = None
+    amount: float | None = attrs.field(default=None, converter=_amount, metadata={_codec.LATER: 1})
+    total: float | None = attrs.field(default=None, converter=_total, metadata={_codec.LATER: 1})
+    unit: str | None = attrs.field(default=None, metadata={_codec.LATER: 1})
     given_id: str | None = attrs.field(default=None, alias="id", metadata={_codec.NOT_CONTENT: 1})
 
     def __attrs_post_init__(self) -> None:
@@ -95,6 +111,28 @@ class Event:
             )
         if self.deadline is not None or self.expires is not None or kind is EventKind.EXTENDED:
             self._check_dates()
+        if kind is EventKind.MEASURED:
+            self._check_measure()
+        elif self.amount is not None or self.total is not None or self.unit is not None:
+            name = next(n for n in ("amount", "total", "unit") if getattr(self, n) is not None)
+            raise _refused(
+                name,
+                getattr(self, name),
+                f"{name} goes only with a 'measured' event, not {kind.value!r}; record a "
+                "'measured' event to report a delivery",
+            )
+
+    def _check_measure(self) -> None:
+        if (self.amount is None) == (self.total is None):
+            raise _refused(
+                "amount",
+                self.amount,
+                "a 'measured' event needs exactly one of amount (this much more was delivered "
+                "on its date) or total (the running total of the period, as of its date); "
+                f"got {'both' if self.amount is not None else 'neither'}",
+            )
+        if self.unit is not None:
+            _checks.fields(self, optional_text=("unit",))
 
     def _check_dates(self) -> None:
         kind = self.kind

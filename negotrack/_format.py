@@ -21,7 +21,9 @@ from . import _checks, _codec, _documents
 from ._commitments import Commitment
 from ._events import Event
 from ._exceptions import ScenarioError, excerpt
+from ._lifecycle import EventKind
 from ._scenario import Scenario, Source
+from ._targets import Target
 from ._tracker import Tracker
 
 FORMAT_VERSION = 1
@@ -349,6 +351,23 @@ def _declarations(
             )
 
 
+def _measure(e: Event, target: Target | None, tree: Any, index: int) -> Iterable[Problem]:
+    """A measurement fits its commitment's target: there is one, in the same unit."""
+    if target is None:
+        yield (
+            _documents.line_of(tree, (index, "event")),
+            f"a 'measured' event reports a delivery against a target, and {e.commitment!r} "
+            "has none; give the commitment a target (amount, unit, start, end), or record "
+            "another kind of event",
+        )
+    elif e.unit is not None and e.unit != target.unit:
+        yield (
+            _documents.line_of(tree, (index, "unit")),
+            f"unit {excerpt(e.unit)} differs from the unit of {e.commitment!r}'s target "
+            f"({target.unit!r}); convert the figure, or leave the unit out",
+        )
+
+
 def _references(
     tree: _documents.Located,
     commitments: Sequence[tuple[int, Commitment]],
@@ -368,6 +387,7 @@ def _references(
                     "expected the id of a commitment in this file",
                 )
     shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    targets = {c.id: c.target for _, c in commitments}
     seen: dict[str, tuple[int, Event]] = {}
     for index, e in events:
         if e.commitment not in known:
@@ -376,6 +396,8 @@ def _references(
                 f"event names unknown commitment {e.commitment!r}; expected one of the "
                 f"commitment ids ({shown})",
             )
+        elif e.kind is EventKind.MEASURED:
+            yield from _measure(e, targets[e.commitment], e_tree, index)
         earlier = seen.get(e.id)
         if earlier is None:
             seen[e.id] = (index, e)

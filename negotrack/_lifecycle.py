@@ -37,6 +37,7 @@ class EventKind(enum.StrEnum):
     LAPSED = "lapsed"
     REVIVED = "revived"
     EXTENDED = "extended"
+    MEASURED = "measured"
 
 
 class LapseReason(enum.StrEnum):
@@ -48,9 +49,10 @@ class LapseReason(enum.StrEnum):
     VOIDED = "voided"
     SUPERSEDED = "superseded"
     BREACHED = "breached"
+    TARGET_MISSED = "target_missed"
 
 
-TimeField = Literal["deadline", "expires"]
+TimeField = Literal["deadline", "expires", "target"]
 DateEffect = Literal["keep", "move", "reset"]
 
 
@@ -98,7 +100,8 @@ class TimeLimit:
 
     The lapse falls `delay` days after the date held in `field` (on the commitment, or as moved
     by an extension), if the commitment is then live and its stage is not `exempt`. It is
-    marked inferred: no source reported it.
+    marked inferred: no source reported it. The `target` field is the end of a quantitative
+    commitment's target, and that limit applies only when the final period ended short.
     """
 
     field: TimeField
@@ -162,6 +165,15 @@ class Lifecycle:
                 if target is not None:
                     yield source, rule.event, target
 
+    def kept(self) -> frozenset[tuple[Stage | None, EventKind]]:
+        """Each valid (stage, event) of the rules that keep the stage (no stage included)."""
+        return frozenset(
+            (source, rule.event)
+            for rule in self.rules
+            if rule.target is None
+            for source in rule.sources
+        )
+
     def outcomes(self) -> Mapping[tuple[Stage | None, EventKind], Stage]:
         """Map each valid (stage, event) to the stage that results."""
         return {(source, event): target for source, event, target in self.edges()}
@@ -190,14 +202,15 @@ class Lifecycle:
             "| from \\ event | " + " | ".join(e.value for e in events) + " |",
             "|---" * (len(events) + 1) + "|",
         ]
+        kept = self.kept()
         for stage in (None, *self.stages):
             cells = []
             for event in events:
                 target = outcomes.get((stage, event))
-                if target is None:
+                if self.rule(event).target is None:
+                    cells.append("kept" if (stage, event) in kept else "-")
+                elif target is None:
                     cells.append("-")
-                elif self.rule(event).target is None:
-                    cells.append("kept")
                 elif target == stage:
                     cells.append("=")
                 else:
@@ -284,8 +297,11 @@ def _problems(lc: Lifecycle) -> Iterator[str]:
         yield f"stages {traps} have no way out; add a rule leaving them or declare them final"
 
     for limit in lc.time_limits:
-        if limit.field not in ("deadline", "expires"):
-            yield f"time limit on unknown field {limit.field!r}; use 'deadline' or 'expires'"
+        if limit.field not in ("deadline", "expires", "target"):
+            yield (
+                f"time limit on unknown field {limit.field!r}; use 'deadline', 'expires' or "
+                "'target'"
+            )
         if limit.delay < 0:
             yield f"time limit on {limit.field!r} has a negative delay {limit.delay}"
         stray = sorted(s.value for s in limit.exempt - known)
@@ -327,6 +343,8 @@ LIFECYCLE = Lifecycle(
         Rule(EventKind.LAPSED, sources=_LIVE, target=Stage.LAPSED),
         # A revived commitment comes back with new terms: the dates it gives, or none.
         Rule(EventKind.REVIVED, sources=(Stage.LAPSED,), target=Stage.PROPOSED, dates="reset"),
+        # A measured delivery is evidence at any stage, before the first too: it moves nothing.
+        Rule(EventKind.MEASURED, sources=(None, *_LIVE, Stage.LAPSED), target=None),
     ),
     same_day_order=(
         EventKind.PROPOSED,
@@ -336,6 +354,7 @@ LIFECYCLE = Lifecycle(
         EventKind.EXTENDED,
         EventKind.LAPSED,
         EventKind.REVIVED,
+        EventKind.MEASURED,
     ),
     # A time limit is decided by the stage at the end of the day before it falls, and its
     # lapse applies at the start of its day, before that day's events.
@@ -346,6 +365,8 @@ LIFECYCLE = Lifecycle(
         ),
         # `expires` is the first day no longer in force: the lapse falls on that day.
         TimeLimit("expires", delay=0, reason=LapseReason.EXPIRED),
+        # A target whose final period ended short: the lapse falls on the day after its end.
+        TimeLimit("target", delay=1, reason=LapseReason.TARGET_MISSED),
     ),
 )
 """The lifecycle of a negotiated commitment."""

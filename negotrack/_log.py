@@ -41,6 +41,8 @@ class EventLog:
         # The commitments each one is linked to, in the order declared (a dict as an ordered
         # set); only commitments with links have an entry.
         self.counterparts: dict[str, dict[str, None]] = {}
+        # The commitments with a target, in the order added (a dict as an ordered set).
+        self.targets: dict[str, None] = {}
         self._entries: dict[str, list[Entry]] = {}
         self.events: list[Event] = []
         # Recorded events by (commitment, kind, date): a tuple of three cached hashes is
@@ -109,6 +111,8 @@ class EventLog:
         for c in batch.values():
             self.commitments[c.id] = c
             self._entries[c.id] = []
+            if c.target is not None:
+                self.targets[c.id] = None
             for link in c.links:
                 self.counterparts.setdefault(c.id, {})[link.target] = None
                 if link.kind is LinkKind.RECIPROCAL:
@@ -131,6 +135,7 @@ class EventLog:
         step = 1 << SEQ_SHIFT
         start = len(self.events)
         log = self.events.append
+        measured = EventKind.MEASURED
         try:
             for event in events:
                 if type(event) is not Event and not isinstance(event, Event):
@@ -144,6 +149,8 @@ class EventLog:
                 mine = entries.get(event.commitment)
                 if mine is None:
                     raise UnknownCommitment(event.commitment, known=list(entries))
+                if event.kind is measured:
+                    self._check_measure(event)
                 on = event.on
                 key = (event.commitment, event.kind, on)
                 same = seen.get(key)
@@ -172,6 +179,27 @@ class EventLog:
             raise
         return self.events[start:]
 
+    def _check_measure(self, event: Event) -> None:
+        """A measurement must name a commitment with a target, in the target's unit."""
+        target = self.commitments[event.commitment].target
+        if target is None:
+            raise InvalidValue(
+                "commitment",
+                event.commitment,
+                "a commitment with a target",
+                message=f"a 'measured' event reports a delivery against a target, and "
+                f"{event.commitment!r} has none; give the commitment a target, or record "
+                "another kind of event",
+            )
+        if event.unit is not None and event.unit != target.unit:
+            raise InvalidValue(
+                "unit",
+                event.unit,
+                f"the target's unit {target.unit!r}",
+                message=f"a 'measured' event of {event.commitment!r} is in {event.unit!r}, but "
+                f"its target is in {target.unit!r}; convert it, or leave the unit out",
+            )
+
     def rollback(self, mark: Mark) -> set[str]:
         """Undo everything after `mark`; return the ids of the commitments it touched."""
         touched = {event.commitment for event in self.events[mark.events :]}
@@ -180,6 +208,7 @@ class EventLog:
             cid, c = self.commitments.popitem()
             touched.add(cid)
             del self._entries[cid]
+            self.targets.pop(cid, None)
             self.counterparts.pop(cid, None)
             for link in c.links:
                 others = self.counterparts.get(link.target)

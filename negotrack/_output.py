@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, TextIO
 
 from . import _codec
+from ._targets import Progress
 from ._timeline import Anomaly, Status, Transition
 
 NO_STAGE = "(none)"
@@ -69,7 +71,17 @@ def print_json(document: Any, out: TextIO) -> None:
 
 # -- JSON shapes (the command line's contract) --------------------------------------------------
 
-STATUS_KEYS = ("id", "title", "stage", "since", "reason", "inferred", "at_risk", "at_risk_from")
+STATUS_KEYS = (
+    "id",
+    "title",
+    "stage",
+    "since",
+    "reason",
+    "inferred",
+    "at_risk",
+    "at_risk_from",
+    "progress",
+)
 
 
 def status_json(cid: str, title: str, status: Status) -> dict[str, Any]:
@@ -112,7 +124,54 @@ def transition_json(step: Transition) -> dict[str, Any]:
     }
 
 
+def progress_json(cid: str, title: str, progress: Progress) -> dict[str, Any]:
+    """One commitment of `progress --json`: its id and title, then its progress."""
+    return {"id": cid, "title": title, **_codec.unstructure(progress)}
+
+
 # -- text ---------------------------------------------------------------------------------------
+
+
+def amount(value: float) -> str:
+    """A quantity for people: no trailing zeros, at most three decimals."""
+    return f"{round(value, 3):g}"
+
+
+def progress_cell(progress: Progress | None) -> str:
+    """A progress in a table cell: `7/12 MMT (58%), ahead` (or behind)."""
+    if progress is None:
+        return "-"
+    pace = "ahead" if progress.on_track else "behind"
+    percent = round(progress.share * 100)
+    return (
+        f"{amount(progress.delivered)}/{amount(progress.target)} {safe(progress.unit)} "
+        f"({percent}%), {pace}"
+    )
+
+
+def period_rows(cid: str, progress: Progress, on: date) -> list[tuple[str, ...]]:
+    """`progress` as table rows: one per period, the current one with its pace."""
+    rows: list[tuple[str, ...]] = []
+    for period in progress.periods:
+        if period.met is True:
+            state = "met"
+        elif period.met is False:
+            state = "missed"
+        elif period.start > on:
+            state = "not started"
+        else:
+            pace = "ahead" if progress.on_track else "behind"
+            state = f"running, {pace} (expected {amount(progress.expected)})"
+        rows.append(
+            (
+                safe(cid),
+                f"{period.start.isoformat()}..{period.end.isoformat()}",
+                f"{amount(period.delivered)}/{amount(period.target)} {safe(progress.unit)}",
+                f"{round(period.delivered / period.target * 100)}%",
+                state,
+            )
+        )
+    return rows
 
 
 def transition_rows(steps: Sequence[Transition]) -> list[tuple[str, ...]]:
@@ -177,3 +236,11 @@ def transition_line(step: Transition) -> str:
             parts.append(" / ".join(evidence))
         parts.append(f"(reported {event.known_on.isoformat()})")
     return "  ".join(parts)
+
+
+def fail(message: str) -> None:
+    """Print an error, each of its lines as one line (a file's faults are one per line)."""
+    if sys.stderr is None:
+        return
+    for line in message.splitlines() or [""]:
+        print(safe(" ".join(line.split())), file=sys.stderr)

@@ -22,6 +22,7 @@ from ._commitments import Commitment
 from ._engine import Engine
 from ._events import Event
 from ._lifecycle import EventKind, LapseReason, Stage
+from ._targets import Measure, Progress, Target, final_shortfall
 
 
 @attrs.frozen
@@ -33,8 +34,10 @@ class Status:
     deadline or an expiry rather than a reported event. `evidence` is the event that moved it
     into the stage (None when inferred). `deadline` and `expires` are the dates in force,
     after any extension. `at_risk_from` names the linked commitments that have lapsed while
-    this one is live. A status does not repeat its commitment's id: it is the value under
-    that id in a snapshot, and two commitments in the same state have equal statuses.
+    this one is live. `progress` is how deliveries measure up to the commitment's target on
+    the date (None without a target). A status does not repeat its commitment's id: it is
+    the value under that id in a snapshot, and two commitments in the same state have equal
+    statuses.
     """
 
     stage: Stage | None
@@ -45,6 +48,7 @@ class Status:
     deadline: date | None = None
     expires: date | None = None
     at_risk_from: tuple[str, ...] = ()
+    progress: Progress | None = None
 
     @property
     def at_risk(self) -> bool:
@@ -139,7 +143,7 @@ class Course:
     history, is kept only when asked for: answering "as of" does not need it.
     """
 
-    __slots__ = ("anomalies", "commitment", "points", "states", "statuses", "steps")
+    __slots__ = ("anomalies", "commitment", "measures", "points", "states", "statuses", "steps")
 
     def __init__(self, commitment: Commitment, steps: list[Any] | None = None) -> None:
         self.commitment = commitment
@@ -169,6 +173,8 @@ class Course:
         # statuses[i] is the status once i points have passed (0: no stage yet); built
         # on first use, because most states are never asked for. Sized by `replay_many`.
         self.statuses: list[Status | None] = [None]
+        # The measurements of a commitment with a target (as its progress reads them).
+        self.measures: list[Measure] = []
 
     def position(self, day: int) -> int:
         """How many points have passed on `day` (an ordinal): an index into `statuses`."""
@@ -244,6 +250,7 @@ def replay_many(
     lapsed = engine.lapsed
     limits = engine.time_limits
     keeps, moves, resets = engine.keeps, engine.moves, engine.resets
+    allowed = engine.allowed
     shift = DAY_SHIFT
     kinds = KINDS
     courses = []
@@ -259,35 +266,42 @@ def replay_many(
         since = -1
         deadline = commitment.deadline
         expires = commitment.expires
+        goal = commitment.target
+        ends = None if goal is None else goal.end
+        # The measurements seen so far, for a commitment with a target.
+        measures: list[Measure] | None = None if goal is None else []
         today = -1
         # A lapse decided but not applied yet: (day it falls, order listed, reason, the date
-        # that decided it, whether that date is the deadline).
-        pending: tuple[int, int, LapseReason, int, bool] | None = None
+        # that decided it, the field holding that date).
+        pending: tuple[int, int, LapseReason, int, int] | None = None
         for key, event in chain(entries, _END):
             day = key >> shift
             if day != today:
                 if stage not in live:
                     pending = None  # lapsed or revived since: what was decided is moot
-                elif pending is not None or deadline is not None or expires is not None:
+                elif pending is not None or deadline or expires or ends:
                     # Decide the limits whose date is in [today, day): the stage now is the
                     # stage at the end of that date. The earliest lapse falling before `day`
                     # applies now; one falling on `day` waits for that day's events. A lapse
                     # decided earlier stands if the date that decided it is still in force.
+                    values = (deadline, expires, ends)
                     best = None
                     if pending is not None:
-                        value = deadline if pending[4] else expires
+                        value = values[pending[4]]
                         if value is not None and value.toordinal() == pending[3]:
                             best = pending
-                    for index, (watches_deadline, delay, cause, exempt) in enumerate(limits):
-                        value = deadline if watches_deadline else expires
+                    for index, (field, delay, cause, exempt) in enumerate(limits):
+                        value = values[field]
                         if value is not None and stage not in exempt:
                             watched = value.toordinal()
                             if today <= watched < day:
                                 falls = watched + delay
                                 if falls > _LAST_DAY:
                                     continue  # it would fall after 9999-12-31: it never does
+                                if field == _TARGET and not _short(goal, measures):
+                                    continue  # the final period was met
                                 if best is None or (falls, index) < best[:2]:
-                                    best = (falls, index, cause, watched, watches_deadline)
+                                    best = (falls, index, cause, watched, field)
                     pending = None
                     why = None
                     if best is not None:
@@ -309,25 +323,33 @@ def replay_many(
                 today = day
             assert event is not None
             kind = kinds[key & 7]
-            target = outcomes.get((stage, kind))
-            if target is None:
-                course.anomalies.append((event, stage, len(states) - 1))
-            elif kind in keeps:
-                if kind in moves:
-                    if earlier(event.deadline, deadline) or earlier(event.expires, expires):
-                        # An extension moves dates later; a term cut short is a lapse.
-                        course.anomalies.append((event, stage, len(states) - 1))
-                        continue
-                    if event.deadline is not None:
-                        deadline = event.deadline
-                    if event.expires is not None:
-                        expires = event.expires
+            if kind in keeps:
+                if (stage, kind) not in allowed:
+                    course.anomalies.append((event, stage, len(states) - 1))
+                    continue
+                if kind not in moves:
+                    # Evidence only (a measurement): it moves nothing but the target's count.
+                    if measures is not None:
+                        measures.append((event.on, key, event.amount, event.total))
+                    continue
+                if earlier(event.deadline, deadline) or earlier(event.expires, expires):
+                    # An extension moves dates later; a term cut short is a lapse.
+                    course.anomalies.append((event, stage, len(states) - 1))
+                    continue
+                if event.deadline is not None:
+                    deadline = event.deadline
+                if event.expires is not None:
+                    expires = event.expires
                 assert stage is not None
                 if steps is not None:
                     steps.append((day, kind, stage, stage, event, None, deadline, expires))
                 points.append(day)
                 # The stage, its start and its evidence stay; only the dates in force move.
                 states.append((stage, since, None, False, states[-1][4], deadline, expires))
+                continue
+            target = outcomes.get((stage, kind))
+            if target is None:
+                course.anomalies.append((event, stage, len(states) - 1))
             else:
                 reason = event.reason if target is lapsed else None
                 if kind in resets and target is not stage:
@@ -342,10 +364,18 @@ def replay_many(
                     states.append((target, since, reason, False, event, deadline, expires))
 
         course.statuses = [None] * (len(states) + 1)
+        if measures:
+            course.measures = measures
     return courses
 
 
 _LAST_DAY = date.max.toordinal()
+_TARGET = 2  # the index of the target's end among the fields time limits watch
+
+
+def _short(goal: Target | None, measures: list[Measure] | None) -> bool:
+    """True when the target's final period ended short (by the measurements seen)."""
+    return goal is not None and measures is not None and final_shortfall(goal, measures)
 
 
 def earlier(new: date | None, current: date | None) -> bool:

@@ -20,6 +20,7 @@ from ._engine import Engine
 from ._events import Event
 from ._lifecycle import EventKind, Lifecycle, Stage
 from ._log import EventLog
+from ._targets import progress
 from ._timeline import Anomaly, Course, Status, Transition, earlier, replay_many
 
 # A commitment's stage on the day in question.
@@ -56,12 +57,13 @@ class Views:
     # -- answers --------------------------------------------------------------------------
 
     def status(self, commitment: str, day: int, known_by: date | None) -> Status:
-        """Where `commitment` stood on `day` (an ordinal), with its risk."""
+        """Where `commitment` stood on `day` (an ordinal), with its risk and progress."""
         course = self.course(commitment, known_by)
         status = course.status(course.position(day))
-        return self._with_risk(
+        status = self._with_risk(
             commitment, status, lambda other: self.course(other, known_by).stage_on(day)
         )
+        return self._with_progress(course, status, day)
 
     def snapshot(self, day: int, known_by: date | None) -> dict[str, Status]:
         """The status of every commitment on `day`, in the order added."""
@@ -80,7 +82,18 @@ class Views:
         # Risk comes last: a counterpart's stage on this day is already in the result.
         for cid in self._log.counterparts:
             result[cid] = self._with_risk(cid, result[cid], lambda other: result[other].stage)
+        if self._log.targets:
+            view = self._views[known_by]
+            for cid in self._log.targets:
+                result[cid] = self._with_progress(view[cid], result[cid], day)
         return result
+
+    def _with_progress(self, course: Course, status: Status, day: int) -> Status:
+        """`status` with the progress of its commitment's target on `day`, if it has one."""
+        goal = course.commitment.target
+        if goal is None:
+            return status
+        return attrs.evolve(status, progress=progress(goal, course.measures, date.fromordinal(day)))
 
     def history(self, commitment: str, known_by: date | None) -> tuple[Transition, ...]:
         """Every step of `commitment`, with its evidence."""

@@ -156,8 +156,9 @@ def commitments(
     With `ids`, there is one commitment per id, in that order; otherwise the ids are ``c0``,
     ``c1``... and the list holds `min_size` to `max_size` of them. Each has a title, parties
     drawn from `parties` (distinct when there are two or more), and may have a deadline, an
-    expiry date between `start` and `end`, a subject, a note and, with `links`, reciprocal or
-    conditional links to other commitments of the list.
+    expiry date between `start` and `end`, a target (an amount to deliver in that span, or
+    per month of it), a subject, a note and, with `links`, reciprocal or conditional links to
+    other commitments of the list.
     """
     last = _end(start, end)
     if not parties:
@@ -182,17 +183,20 @@ def events(
     kinds: Sequence[EventKind | str] | None = None,
     late_reports: bool = True,
 ) -> st.SearchStrategy[Event]:
-    """Single events naming one of `commitment_ids`, of any kind (or one of `kinds`).
+    """Single events naming one of `commitment_ids`, of any kind but `measured` (or of `kinds`).
 
     The date falls between `start` and `end`; nothing says the event fits the lifecycle where
     it falls, so many do not. A lapse may carry a reason; an extension sets a deadline, an
-    expiry date or both, on or after its own date. With `late_reports`, some events are
-    reported after their date and some before it (a measure announced in advance).
+    expiry date or both, on or after its own date; a measurement (only when asked for in
+    `kinds`, as only commitments with a target take one) an amount or a total. With
+    `late_reports`, some events are reported after their date and some before it (a measure
+    announced in advance).
     """
     ids = list(commitment_ids)
     if not ids:
         raise ValueError("commitment_ids must name at least one commitment")
-    chosen = tuple(EventKind(k) for k in (kinds if kinds is not None else EventKind))
+    every = [k for k in EventKind if k is not EventKind.MEASURED]
+    chosen = tuple(EventKind(k) for k in (kinds if kinds is not None else every))
     if not chosen:
         raise ValueError("kinds must name at least one event kind")
     return _any_event(ids, chosen, start, _end(start, end), late_reports)
@@ -219,7 +223,9 @@ def negotiations(
     backward moves and other events that do not fit. With `late_reports`, some events are
     reported after their date or before it; with `event_ids`, some carry an explicit id. The
     events of all commitments are then interleaved in a random recording order. The walk does
-    not know the time limits: events after an inferred lapse do not fit, as in real logs.
+    not know the time limits: events after an inferred lapse do not fit, as in real logs. A
+    commitment with a target also gets `measured` deliveries (increments and running totals,
+    some reported late) around its target's span.
     """
     last = _end(start, end)
     if not 1 <= min_commitments <= max_commitments:

@@ -127,6 +127,18 @@ def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
+def _target(data: dict[str, Any] | None) -> nt.Target | None:
+    if data is None:
+        return None
+    return nt.Target(
+        amount=data["amount"],
+        unit=data["unit"],
+        start=date.fromisoformat(data["start"]),
+        end=date.fromisoformat(data["end"]),
+        per=data.get("per"),
+    )
+
+
 def objects_of(document: dict[str, Any]) -> tuple[list[nt.Commitment], list[nt.Event]]:
     """The commitments and events a well-formed scenario document describes."""
     made = [
@@ -138,6 +150,7 @@ def objects_of(document: dict[str, Any]) -> tuple[list[nt.Commitment], list[nt.E
             subject=c.get("subject"),
             deadline=_day(c.get("deadline")),
             expires=_day(c.get("expires")),
+            target=_target(c.get("target")),
             note=c.get("note"),
             links=[nt.Link(k, v) for link in c.get("links", ()) for k, v in link.items()],
         )
@@ -156,6 +169,9 @@ def objects_of(document: dict[str, Any]) -> tuple[list[nt.Commitment], list[nt.E
             reason=e.get("reason"),
             deadline=_day(e.get("deadline")),
             expires=_day(e.get("expires")),
+            amount=e.get("amount"),
+            total=e.get("total"),
+            unit=e.get("unit"),
             id=e.get("id"),
         )
         for e in document.get("events", ())

@@ -126,7 +126,17 @@ def test_status_json_contract(good: Path) -> None:
     assert doc["scenario"] == "kl-2025"
     assert doc["as_of"] == "2026-02-21"
     assert doc["known_by"] is None
-    keys = ["id", "title", "stage", "since", "reason", "inferred", "at_risk", "at_risk_from"]
+    keys = [
+        "id",
+        "title",
+        "stage",
+        "since",
+        "reason",
+        "inferred",
+        "at_risk",
+        "at_risk_from",
+        "progress",
+    ]
     assert [list(c) for c in doc["commitments"]] == [keys, keys]
     rare, tariff = doc["commitments"]
     assert rare == {
@@ -138,6 +148,7 @@ def test_status_json_contract(good: Path) -> None:
         "inferred": False,
         "at_risk": True,
         "at_risk_from": ["tariff"],
+        "progress": None,
     }
     assert tariff["stage"] == "lapsed"
     assert tariff["reason"] == "voided"

@@ -15,7 +15,8 @@ LIVE = (Stage.PROPOSED, Stage.PRELIMINARY_CONSENSUS, Stage.APPROVED, Stage.IMPLE
 
 
 def test_stages_and_events_are_the_contract() -> None:
-    """The five stages and seven events have the contract's names, in the contract's order."""
+    """The five stages and the events have the contract's names, in the contract's order: the
+    seven of the core, then `measured` (quantitative commitments), which moves no stage."""
     assert [s.value for s in LIFECYCLE.stages] == [
         "proposed",
         "preliminary_consensus",
@@ -31,6 +32,7 @@ def test_stages_and_events_are_the_contract() -> None:
         "extended",
         "lapsed",
         "revived",
+        "measured",
     ]
     assert {r.value for r in nt.LapseReason} == {
         "expired",
@@ -39,6 +41,7 @@ def test_stages_and_events_are_the_contract() -> None:
         "voided",
         "superseded",
         "breached",
+        "target_missed",
     }
     assert LIFECYCLE.live == frozenset(LIVE)
     assert LIFECYCLE.initial is Stage.PROPOSED

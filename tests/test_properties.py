@@ -51,9 +51,31 @@ LIVE = LC.live
 DAY = timedelta(days=1)
 
 
+def evidence_only(kind: EventKind) -> bool:
+    """True for a kind that moves nothing (a measurement): its rule keeps stage and dates."""
+    rule = LC.rule(kind)
+    return rule.target is None and rule.dates == "keep"
+
+
 def valid_from(stage: Stage | None) -> tuple[EventKind, ...]:
-    """The event kinds valid from `stage`, in same-day order."""
-    return tuple(kind for kind in LC.same_day_order if (stage, kind) in TABLE)
+    """The moves valid from `stage`, in same-day order (evidence that moves nothing aside)."""
+    return tuple(
+        kind for kind in LC.same_day_order if (stage, kind) in TABLE and not evidence_only(kind)
+    )
+
+
+def delivered_by(measures: Sequence[tuple[date, int, nt.Event]], start: date, end: date) -> float:
+    """What measurements dated from `start` to `end` say was delivered: the last total (by
+    date, then recording order) plus the increments dated after it; without a total, the sum
+    of the increments."""
+    inside = sorted((m for m in measures if start <= m[0] <= end), key=lambda m: m[:2])
+    level, since = 0.0, None
+    for on, _, e in inside:
+        if e.total is not None:
+            level, since = e.total, on
+    return level + sum(
+        e.amount for on, _, e in inside if e.amount is not None and (since is None or on > since)
+    )
 
 
 @dataclass(frozen=True)
@@ -165,7 +187,8 @@ class Course:
 
 def last_limit_day(c: nt.Commitment, log: Iterable[nt.Event]) -> date | None:
     """The last day on which a time limit of `c` could fall, given the dates events set."""
-    found = [d + DAY for d in (c.deadline, c.expires) if d is not None]
+    ends = None if c.target is None else c.target.end
+    found = [d + DAY for d in (c.deadline, c.expires, ends) if d is not None]
     for e in log:
         found += [d + DAY for d in (e.deadline, e.expires) if d is not None]
     return max(found, default=None)
@@ -190,8 +213,15 @@ def simulate(c: nt.Commitment, log: Sequence[nt.Event]) -> Course:
     now = State(None, deadline=c.deadline, expires=c.expires)
     day = course.first
     pending: dict[date, list[int]] = defaultdict(list)  # lapses decided, by the day they fall
+    measures: list[tuple[date, int, nt.Event]] = []  # (date, recording order, the event)
     while day <= last:
-        for _, _, e in sorted(by_day.get(day, ()), key=lambda item: item[:2]):
+        for _, index, e in sorted(by_day.get(day, ()), key=lambda item: item[:2]):
+            if evidence_only(e.kind):
+                if now.stage in LC.rule(e.kind).sources:
+                    measures.append((e.on, index, e))  # a delivery: no step, no move
+                else:
+                    course.anomalies.append((e, now.stage))
+                continue
             target = TABLE.get((now.stage, e.kind))
             if target is None:
                 course.anomalies.append((e, now.stage))
@@ -228,34 +258,51 @@ def simulate(c: nt.Commitment, log: Sequence[nt.Event]) -> Course:
             course.steps.append(step)
             if target != now.stage:
                 now = State(target, day, e.reason, False, e, now.deadline, now.expires)
-        now = limits_at_end(c, now, day, pending, course)
+        now = limits_at_end(c, now, day, pending, course, measures)
         course.days.append(now)
         day += DAY
     return course
 
 
 def limits_at_end(
-    c: nt.Commitment, now: State, day: date, pending: dict[date, list[int]], course: Course
+    c: nt.Commitment,
+    now: State,
+    day: date,
+    pending: dict[date, list[int]],
+    course: Course,
+    measures: Sequence[tuple[date, int, nt.Event]] = (),
 ) -> State:
     """The state at the end of `day`, once its events are in: the time limits.
 
     A limit is decided by the stage at the end of its date (deadline or expiry): if the
     commitment is live and not exempt then, it lapses `delay` days later, after the events of
     that day, if still live and that date still in force (an extension reported in between
-    supersedes it). Lapses falling on one day apply in the order the limits are listed; the
-    first one that applies wins.
+    supersedes it). The target's end lapses it only when its final period ended short. Lapses
+    falling on one day apply in the order the limits are listed; the first that applies wins.
     """
     if now.stage not in LIVE:
         pending.clear()
         return now
+
+    def value_of(field: str) -> date | None:
+        if field == "target":
+            return None if c.target is None else c.target.end
+        return now.deadline if field == "deadline" else now.expires
+
+    def short() -> bool:
+        assert c.target is not None
+        first, final = c.target.periods()[-1]
+        return delivered_by(measures, first, final) < c.target.amount
+
     for index, limit in enumerate(LC.time_limits):
-        value = now.deadline if limit.field == "deadline" else now.expires
-        if value == day and now.stage not in limit.exempt:
+        value = value_of(limit.field)
+        decided = value == day and now.stage not in limit.exempt
+        if decided and (limit.field != "target" or short()):
             pending[day + limit.delay * DAY].append(index)
 
     def in_force(index: int) -> bool:
         limit = LC.time_limits[index]
-        value = now.deadline if limit.field == "deadline" else now.expires
+        value = value_of(limit.field)
         return value is not None and value + limit.delay * DAY == day
 
     due = sorted(i for i in pending.pop(day, []) if in_force(i))
@@ -620,6 +667,9 @@ def check_time(lifecycle: nt.Lifecycle, negotiation: Negotiation) -> None:
                 if s.reason is LapseReason.DEADLINE_MISSED:
                     assert s.deadline is not None
                     assert s.since == s.deadline + DAY
+                elif s.reason is LapseReason.TARGET_MISSED:
+                    assert c.target is not None
+                    assert s.since == c.target.end + DAY
                 else:
                     assert s.reason is LapseReason.EXPIRED
                     assert s.since == s.expires
@@ -628,7 +678,14 @@ def check_time(lifecycle: nt.Lifecycle, negotiation: Negotiation) -> None:
             if step.kind is EventKind.EXTENDED and step.event is not None:
                 moved = (step.event.deadline or in_force[0], step.event.expires or in_force[1])
                 assert (step.deadline, step.expires) == moved, f"{c.id}: extension not applied"
-            if step.inferred:
+            if step.inferred and step.reason is LapseReason.TARGET_MISSED:
+                # The target's final period ended short: the lapse falls the day after it.
+                assert c.target is not None
+                assert step.on == c.target.end + DAY
+                progress = t.status(c.id, on=c.target.end).progress
+                assert progress is not None
+                assert progress.delivered < progress.target
+            elif step.inferred:
                 falls = step.deadline is not None and step.on == step.deadline + DAY
                 # The deadline is decided by the stage at the end of the deadline day.
                 missed = t.status(c.id, on=step.on - DAY).stage is not implemented
@@ -648,7 +705,11 @@ def check_invalid_events(lifecycle: nt.Lifecycle, negotiation: Negotiation) -> N
     t = build(lifecycle, commitments, events)
     anomalies = t.anomalies()
     used = [s.event for c in commitments for s in t.history(c.id) if s.event is not None]
-    assert sorted(map(repr, used + [a.event for a in anomalies])) == sorted(map(repr, t.events()))
+    measures = [
+        e for e in t.events() if evidence_only(e.kind) and e not in {a.event for a in anomalies}
+    ]
+    kept = used + [a.event for a in anomalies] + measures
+    assert sorted(map(repr, kept)) == sorted(map(repr, t.events()))
     for a in anomalies:
         assert a.expected == valid_from(a.stage)
         if (a.stage, a.event.kind) in TABLE:
@@ -1000,7 +1061,10 @@ def test_lifecycle_table_is_the_contract() -> None:
     contract[Stage.LAPSED, EventKind.LAPSED] = Stage.LAPSED  # rule 5
     contract[Stage.LAPSED, EventKind.REVIVED] = Stage.PROPOSED  # rule 3
     contract[Stage.PROPOSED, EventKind.REVIVED] = Stage.PROPOSED  # rule 5
+    for stage in Stage:
+        contract[stage, EventKind.MEASURED] = stage  # a delivery moves no stage (targets)
     assert dict(TABLE) == contract
+    assert (None, EventKind.MEASURED) in LC.kept()  # and is evidence before the first move
     assert LC.same_day_order == (
         EventKind.PROPOSED,
         EventKind.CONSENSUS_REACHED,
@@ -1009,10 +1073,12 @@ def test_lifecycle_table_is_the_contract() -> None:
         EventKind.EXTENDED,
         EventKind.LAPSED,
         EventKind.REVIVED,
+        EventKind.MEASURED,
     )
     assert [(x.field, x.delay, x.reason) for x in LC.time_limits] == [
         ("deadline", 1, LapseReason.DEADLINE_MISSED),
         ("expires", 0, LapseReason.EXPIRED),
+        ("target", 1, LapseReason.TARGET_MISSED),  # the targets issue
     ]
 
 

@@ -83,4 +83,14 @@ def test_one_codec() -> None:
 
 
 # Modules that write dates for people (tables, messages), not as plain data.
-_DISPLAY = {"_output", "_cli", "_views", "_events", "_checks", "_drawing", "_timeline"}
+_DISPLAY = {
+    "_output",
+    "_cli",
+    "_commands",
+    "_views",
+    "_events",
+    "_checks",
+    "_drawing",
+    "_timeline",
+    "_targets",
+}

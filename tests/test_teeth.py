@@ -10,7 +10,9 @@ Derandomized runs still depend a little on the environment: Hypothesis mixes in 
 from the local modules loaded at the time (so running this file alone and running the whole
 suite draw different examples). The budgets are therefore set so that no particular sequence
 is needed: each listed law fails on at least 10% of the examples of its mutant, measured over
-random seeds, so 150 examples (100 runs of the state machine) miss it with negligible chance.
+random seeds, so 150 examples (100 runs of the state machine) miss it with negligible chance;
+the path law, which sees a backward move only when a walk reaches `implemented` first, fails
+on about 3% of them, and gets 600 (a miss once in a billion runs).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ _TEETH = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 _EXAMPLES = 150
+_EXAMPLES_OF = {"path": 600}
 _STATEFUL_EXAMPLES = 100
 
 
@@ -117,7 +120,7 @@ def run_law(name: str, lifecycle: nt.Lifecycle) -> None:
         return
     check, strategy = LAWS[name]
 
-    @settings(_TEETH, max_examples=_EXAMPLES)
+    @settings(_TEETH, max_examples=_EXAMPLES_OF.get(name, _EXAMPLES))
     @given(strategy)
     def law(args: tuple[Any, ...]) -> None:
         """The law on one generated case."""

@@ -1,0 +1,232 @@
+"""The `negotrack` commands: what each does once its arguments are read.
+
+Each command takes the parsed arguments and the stream to print to, and returns the exit
+status; faults are raised as `NegotrackError` or `UsageError` for `negotrack._cli.main` to
+report. What is printed is made by `negotrack._output`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from . import _output
+from ._checks import iso
+from ._engine import diagram as draw
+from ._events import Event
+from ._files import dump
+from ._format import load_with_lines
+from ._store import open as negotrack_open
+from ._store import verify
+from ._tracker import Tracker
+from ._transfer import merge
+
+EXIT_OK = 0
+EXIT_ANOMALIES = 1
+EXIT_INVALID = 2
+
+
+class UsageError(Exception):
+    """The command line was given something it cannot use (one line, exit 2)."""
+
+
+def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], str]:
+    """The tracker named on the command line: a scenario file, or a store with --db."""
+    if (args.file is None) == (args.db is None):
+        raise UsageError(
+            f"negotrack {args.command}: give a scenario FILE or --db STORE (one of them) "
+            f"(see negotrack {args.command} --help)"
+        )
+    if args.db is not None:
+        return negotrack_open(args.db, create=False), {}, str(args.db)
+    tracker, lines = load_with_lines(args.file)
+    return tracker, lines, str(args.file)
+
+
+def check(args: argparse.Namespace, out: TextIO) -> int:
+    if args.db is not None and args.file is None:
+        problems = verify(args.db)
+        if problems:
+            for problem in problems:
+                _output.fail(f"negotrack: {args.db}: damaged: {problem}")
+            return EXIT_INVALID
+    tracker, lines, path = _open_source(args)
+    with tracker:
+        anomalies = tracker.anomalies()
+        for anomaly in anomalies:
+            line = lines.get(anomaly.event)
+            where = f"{path}:{line}" if line else path
+            print(
+                f"{_output.safe(where)}: warning: {_output.safe(anomaly.message)}", file=sys.stderr
+            )
+        n_c, n_e = len(tracker.commitments()), len(tracker.events())
+        print(
+            f"{_output.safe(path)}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
+            f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
+            file=out,
+        )
+    return EXIT_ANOMALIES if args.strict and anomalies else EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def record(args: argparse.Namespace, out: TextIO) -> int:
+    source, _ = load_with_lines(args.scenario)
+    with negotrack_open(args.db) as store:
+        commitments, added, known = merge(store, source)
+    print(
+        f"{_output.safe(str(args.db))}: recorded {_count(commitments, 'new commitment')} and "
+        f"{_count(added, 'new event')} from {_output.safe(str(args.scenario))} "
+        f"({known} already recorded)",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def export(args: argparse.Namespace, out: TextIO) -> int:
+    _refuse_overwriting_the_store(Path(args.db), args.output)
+    with negotrack_open(args.db, create=False) as tracker:
+        dump(tracker, args.output)
+        n_c, n_e = len(tracker.commitments()), len(tracker.events())
+    print(
+        f"{_output.safe(str(args.output))}: wrote {_count(n_c, 'commitment')} and "
+        f"{_count(n_e, 'event')} from {_output.safe(str(args.db))}",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _refuse_overwriting_the_store(store: Path, output: Path) -> None:
+    """Refuse an output that is the store itself (or its log), by any path or link."""
+    for part in (store, *(Path(f"{store}{end}") for end in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(OSError):
+            if output.exists() and os.path.samefile(part, output):
+                raise UsageError(
+                    f"negotrack export: {output} is the store {store} itself (or its log); "
+                    "nothing was written: give another output file"
+                )
+
+
+def status(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, _, path = _open_source(args)
+    with tracker:
+        return _print_status(tracker, args, path, out)
+
+
+def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: TextIO) -> int:
+    as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
+    known_by: date | None = args.known_by
+    snapshot = tracker.snapshot(on=as_of, known_by=known_by)
+    anomalies = tracker.anomalies(on=as_of, known_by=known_by)
+    titles = {c.id: c.title for c in tracker.commitments()}
+    scenario = tracker.scenario
+    if args.json:
+        document = {
+            "scenario": _scenario_id(tracker, path),
+            "as_of": as_of.isoformat(),
+            "known_by": iso(known_by),
+            "commitments": [
+                _output.status_json(cid, titles[cid], s) for cid, s in snapshot.items()
+            ],
+            "anomalies": [_output.anomaly_json(a) for a in anomalies],
+        }
+        _output.print_json(document, out)
+        return EXIT_OK
+    heading = _output.safe(_scenario_id(tracker, path))
+    if scenario is not None:
+        heading += f": {_output.safe(scenario.title)}"
+    knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
+    print(f"{heading}\nas of {as_of.isoformat()}, from {knowledge}\n", file=out)
+    header = ("id", "stage", "since", "reason", "inferred", "at risk")
+    quantitative = any(status.progress is not None for status in snapshot.values())
+    rows: list[tuple[str, ...]] = [(*header, "progress") if quantitative else header]
+    for cid, status in snapshot.items():
+        row = (
+            _output.safe(cid),
+            _output.stage(status.stage),
+            _output.day(status.since),
+            "-" if status.reason is None else status.reason.value,
+            "yes" if status.inferred else "no",
+            ", ".join(_output.safe(c) for c in status.at_risk_from) or "-",
+        )
+        rows.append((*row, _output.progress_cell(status.progress)) if quantitative else row)
+    _output.table(rows, out)
+    print(file=out)
+    if not anomalies:
+        print("anomalies: none", file=out)
+    else:
+        print(f"anomalies ({len(anomalies)}):", file=out)
+        for anomaly in anomalies:
+            print(f"  {_output.safe(anomaly.message)}", file=out)
+    return EXIT_OK
+
+
+def progress(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, _, path = _open_source(args)
+    as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
+    known_by: date | None = args.known_by
+    with tracker:
+        snapshot = tracker.snapshot(on=as_of, known_by=known_by)
+        titles = {c.id: c.title for c in tracker.commitments()}
+        measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
+        scenario_id = _scenario_id(tracker, path)
+    if args.json:
+        document = {
+            "scenario": scenario_id,
+            "as_of": as_of.isoformat(),
+            "known_by": iso(known_by),
+            "commitments": [
+                _output.progress_json(cid, titles[cid], p) for cid, p in measured.items()
+            ],
+        }
+        _output.print_json(document, out)
+        return EXIT_OK
+    knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
+    print(f"{_output.safe(scenario_id)}: as of {as_of.isoformat()}, {knowledge}\n", file=out)
+    if not measured:
+        print("no commitment has a target", file=out)
+        return EXIT_OK
+    rows: list[tuple[str, ...]] = [("id", "period", "delivered", "share", "state")]
+    for cid, p in measured.items():
+        rows += _output.period_rows(cid, p, as_of)
+    _output.table(rows, out)
+    return EXIT_OK
+
+
+def timeline(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, _, path = _open_source(args)
+    known_by: date | None = args.known_by
+    with tracker:
+        steps = tracker.timeline(known_by=known_by)
+        scenario_id = _scenario_id(tracker, path)
+    if args.json:
+        _output.print_json(
+            {
+                "scenario": scenario_id,
+                "known_by": iso(known_by),
+                "transitions": [_output.transition_json(t) for t in steps],
+            },
+            out,
+        )
+        return EXIT_OK
+    for step in steps:
+        print(_output.transition_line(step), file=out)
+    return EXIT_OK
+
+
+def diagram(args: argparse.Namespace, out: TextIO) -> int:
+    print(draw(args.format), file=out)
+    return EXIT_OK
+
+
+def _scenario_id(tracker: Tracker, path: str) -> str:
+    scenario = tracker.scenario
+    # Without a description, the file's name (escaped if it is not UTF-8).
+    return scenario.id if scenario is not None else _output.safe(Path(path).stem)

@@ -1,0 +1,191 @@
+"""Targets: what a quantitative commitment promises, and how deliveries measure up.
+
+A `Target` promises `amount` of `unit` between `start` and `end` (inclusive), or, with `per`,
+that much in each year, quarter or month of that span. `measured` events report deliveries:
+an `amount` (this much more, delivered on its date) or a `total` (the running total of the
+period that holds its date). `progress` folds them into a `Progress` for any date: delivered,
+expected at the pace the target implies, and each period met or missed. It is a pure function
+of the target, the measurements and the date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any, Literal
+
+import attrs
+
+from . import _checks
+from ._exceptions import InvalidValue
+
+Per = Literal["year", "quarter", "month"]
+_MONTHS: dict[str, int] = {"year": 12, "quarter": 3, "month": 1}
+
+
+def number(name: str, value: Any, *, positive: bool = False) -> float:
+    """Require a finite number (an int or a float, not a bool), >= 0 or > 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidValue(name, value, "a finite number")
+    if value < 0 or (positive and value == 0):
+        raise InvalidValue(name, value, "a number above 0" if positive else "a number, 0 or more")
+    # A whole float is kept as an int, so that 12 and 12.0 are one amount (and one content id).
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _amount(value: Any) -> float:
+    return number("amount", value, positive=True)
+
+
+def _per(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and value not in _MONTHS:
+        raise InvalidValue("per", value, "'year', 'quarter', 'month' or None")
+
+
+@attrs.frozen(kw_only=True)
+class Target:
+    """`amount` of `unit` to deliver from `start` to `end`, inclusive (in each `per`, if set).
+
+    With `per` ("year", "quarter" or "month") the span is split into consecutive periods of
+    that length counted from `start` (the last one ends at `end`), each with the full amount
+    as its target.
+    """
+
+    amount: float = attrs.field(converter=_amount)
+    unit: str = attrs.field(validator=_checks.text)
+    start: date
+    end: date
+    per: Per | None = attrs.field(default=None, validator=_per)
+
+    def __attrs_post_init__(self) -> None:
+        _checks.fields(self, day=("start", "end"))
+        if self.end < self.start:
+            raise InvalidValue(
+                "end",
+                self.end,
+                "a date on or after start",
+                message=f"a target ending on {self.end.isoformat()} cannot start later, on "
+                f"{self.start.isoformat()}; expected end on or after start",
+            )
+
+    def periods(self) -> tuple[tuple[date, date], ...]:
+        """The (start, end) of each period, in order (one, without `per`)."""
+        if self.per is None:
+            return ((self.start, self.end),)
+        step = _MONTHS[self.per]
+        found = []
+        n = 0
+        while True:
+            begin = _add_months(self.start, n * step)
+            if begin > self.end:
+                break
+            stop = min(_add_months(self.start, (n + 1) * step) - timedelta(days=1), self.end)
+            found.append((begin, stop))
+            n += 1
+        return tuple(found)
+
+
+def _add_months(day: date, months: int) -> date:
+    """`day` moved by whole months, the day of the month kept where the month allows it."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@attrs.frozen(kw_only=True)
+class Period:
+    """One period of a target up to the date asked: what was due and what was delivered.
+
+    `met` is True once `delivered` reaches `target`; False when the period ended short; None
+    while it runs and has not reached it yet.
+    """
+
+    start: date
+    end: date
+    target: float
+    delivered: float
+    met: bool | None
+
+
+@attrs.frozen(kw_only=True)
+class Progress:
+    """How deliveries measure up to a target on one date, in the period that holds it.
+
+    `delivered` is this period's delivered amount, `share` that over `target`; `expected` is
+    what the pace implies by the date (`target` times the days elapsed, inclusive, over the
+    days of the period); `on_track` is `delivered >= expected`. `periods` lists every period
+    up to the date. Before the first period, the first one is shown (expected 0); after the
+    last, the last one.
+    """
+
+    start: date
+    end: date
+    target: float
+    unit: str
+    delivered: float
+    share: float
+    expected: float
+    on_track: bool
+    periods: tuple[Period, ...]
+
+
+# A measurement as progress reads it: (date, recording order, amount or None, total or None).
+Measure = tuple[date, int, "float | None", "float | None"]
+
+
+def delivered(measures: Iterable[Measure], start: date, until: date) -> float:
+    """What was delivered from `start` to `until` inclusive (a period, or part of one).
+
+    The latest total dated in that span sets the level (of several on one day, the largest:
+    so that the answer never depends on the order reports were recorded in); increments dated
+    after it are added to it, and those dated on or before it are taken to be in it. Without a
+    total, it is the sum of the increments.
+    """
+    inside = [m for m in measures if start <= m[0] <= until]
+    totals = [(m[0], m[3]) for m in inside if m[3] is not None]
+    since, level = max(totals) if totals else (None, 0)
+    added = sum(m[2] for m in inside if m[2] is not None and (since is None or m[0] > since))
+    return _tidy(level + added)
+
+
+def _tidy(value: float) -> float:
+    """A sum of amounts, rid of binary noise (0.1 + 0.2 is 0.3) and whole when it is."""
+    value = round(value, 9)
+    return int(value) if float(value).is_integer() else value
+
+
+def progress(target: Target, measures: Sequence[Measure], on: date) -> Progress:
+    """The `Progress` of `target` on `on`, from `measures` (those dated after `on` ignored)."""
+    periods = target.periods()
+    shown: list[Period] = []
+    for begin, stop in periods:
+        if begin > on and shown:
+            break
+        got = delivered(measures, begin, min(stop, on))
+        met = True if got >= target.amount else (False if stop < on else None)
+        shown.append(Period(start=begin, end=stop, target=target.amount, delivered=got, met=met))
+    current = shown[-1]
+    days = (current.end - current.start).days + 1
+    elapsed = min(max((on - current.start).days + 1, 0), days)
+    expected = _tidy(target.amount * elapsed / days)
+    return Progress(
+        start=current.start,
+        end=current.end,
+        target=target.amount,
+        unit=target.unit,
+        delivered=current.delivered,
+        share=_tidy(current.delivered / target.amount),
+        expected=expected,
+        on_track=current.delivered >= expected,
+        periods=tuple(shown),
+    )
+
+
+def final_shortfall(target: Target, measures: Sequence[Measure]) -> bool:
+    """True when the final period ended short of the target (by what `measures` say)."""
+    begin, stop = target.periods()[-1]
+    return delivered(measures, begin, stop) < target.amount
