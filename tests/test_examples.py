@@ -31,7 +31,7 @@ def test_every_script_has_a_docstring_and_a_main(script: Path) -> None:
     tree = ast.parse(script.read_text(encoding="utf-8"))
     assert ast.get_docstring(tree)
     assert any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body)
-    assert script.name in {"seed_as_of.py", "known_by.py", "embedding.py"}
+    assert script.name in {"seed_as_of.py", "known_by.py", "embedding.py", "soybeans.py"}
 
 
 def test_seed_as_of() -> None:
@@ -86,3 +86,15 @@ def test_embedding() -> None:
         "2026-02-20: AT RISK cn-counter-tariff-at-10: linked to lapsed us-reciprocal-tariff-at-10",
         "2026-11-10: LAPSED cn-counter-tariff-at-10 (expired, by itself) on 2026-11-10",
     ]
+
+
+def test_soybeans() -> None:
+    """The 12 MMT tranche: 7 MMT on the record by mid-December, the 12 reported late (20
+    January) so that on 15 January the record then looked behind, and the target met."""
+    out = run("soybeans.py")
+    rows = {line[:10]: line for line in out.splitlines() if line[:4] in ("2025", "2026")}
+    assert "7/12 MMT (58%), on track" in rows["2025-12-15"]
+    then, now = rows["2026-01-15"][12:50], rows["2026-01-15"][50:]
+    assert then.startswith("7/12 MMT (58%), behind")
+    assert now.startswith("12/12 MMT (100%), on track")
+    assert out.rstrip().endswith("at the end of the period: met")
