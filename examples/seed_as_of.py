@@ -32,17 +32,21 @@ def describe(status: nt.Status) -> str:
 
 
 def changes(tracker: nt.Tracker, start: date, end: date) -> Iterator[str]:
-    """What moved after `start` and up to `end`: stage changes, then new risks."""
-    for step in tracker.timeline():
-        if start < step.on <= end and step.source != step.target:
+    """What moved after `start` and up to `end` (`Tracker.changes`), one line each."""
+    for change in tracker.changes(start, end):
+        if change.kind is nt.ChangeKind.STAGE:
+            step = change.transition
+            assert step is not None
             source = "(none)" if step.source is None else step.source.value
             how = "inferred" if step.inferred else f"reported by {step.event and step.event.actor}"
             reason = f"{step.reason.value}, " if step.reason else ""
-            yield f"{step.on}  {step.commitment}: {source} -> {step.target.value} ({reason}{how})"
-    before, after = tracker.snapshot(on=start), tracker.snapshot(on=end)
-    for cid, status in after.items():
-        if status.at_risk and not before[cid].at_risk:
-            yield f"{end}  {cid}: now at risk ({', '.join(status.at_risk_from)} lapsed)"
+            moved = f"{source} -> {step.target.value} ({reason}{how})"
+            yield f"{change.on}  {change.commitment}: {moved}"
+        elif change.kind is nt.ChangeKind.AT_RISK:
+            lapsed = ", ".join(change.at_risk_from)
+            yield f"{change.on}  {change.commitment}: now at risk ({lapsed} lapsed)"
+        else:
+            yield f"{change.on}  {change.commitment}: no longer at risk"
 
 
 def main(argv: list[str] | None = None) -> None:

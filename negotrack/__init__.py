@@ -3,6 +3,11 @@
 Everything a user needs is importable from here; the modules behind it are private.
 """
 
+from ._changes import Change as Change
+from ._changes import ChangeKind as ChangeKind
+from ._changes import Due as Due
+from ._changes import DueKind as DueKind
+from ._changes import Revision as Revision
 from ._commitments import Commitment as Commitment
 from ._commitments import Link as Link
 from ._commitments import LinkKind as LinkKind
@@ -43,8 +48,12 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "LIFECYCLE",
     "Anomaly",
+    "Change",
+    "ChangeKind",
     "Commitment",
     "ConflictingEvent",
+    "Due",
+    "DueKind",
     "DuplicateCommitment",
     "Event",
     "EventKind",
@@ -58,6 +67,7 @@ __all__ = [
     "NegotrackError",
     "Period",
     "Progress",
+    "Revision",
     "Rule",
     "Scenario",
     "ScenarioError",

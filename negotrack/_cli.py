@@ -41,6 +41,16 @@ def _store_location(text: str) -> str:
     return text
 
 
+def _span(text: str) -> int:
+    """A number of days: `90`, `90d` or `12w`."""
+    number, unit = (text[:-1], text[-1]) if text[-1:] in ("d", "w") else (text, "d")
+    if not number.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a span; expected days or weeks such as 90d, 90 or 12w"
+        )
+    return int(number) * (7 if unit == "w" else 1)
+
+
 def _day(text: str) -> date:
     try:
         return iso_date(text)
@@ -88,6 +98,41 @@ def _parser() -> _Parser:
     _known_by(timeline)
     _json_flag(timeline)
     timeline.set_defaults(run=_commands.timeline)
+
+    changes = commands.add_parser(
+        "changes",
+        help="what changed between two dates",
+        description="Every stage change with SINCE < date <= UNTIL, and every commitment that "
+        "became or stopped being at risk, in date order, with its evidence.",
+    )
+    _source(changes)
+    changes.add_argument(
+        "--since", type=_day, required=True, metavar="DATE", help="after this date, YYYY-MM-DD"
+    )
+    changes.add_argument(
+        "--until", type=_day, metavar="DATE", help="up to this date, inclusive (default: today)"
+    )
+    _known_by(changes)
+    _json_flag(changes)
+    changes.set_defaults(run=_commands.changes)
+
+    due = commands.add_parser(
+        "due",
+        help="what falls due next",
+        description="Deadlines, expiries and target period ends in the days after --as-of, "
+        "with what happens if nothing more is reported.",
+    )
+    _source(due)
+    _as_of(due)
+    due.add_argument(
+        "--within",
+        type=_span,
+        default=90,
+        metavar="SPAN",
+        help="how far ahead: days (90d, or 90), weeks (12w); default 90d",
+    )
+    _json_flag(due)
+    due.set_defaults(run=_commands.due)
 
     progress = commands.add_parser(
         "progress",

@@ -200,6 +200,68 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def changes(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, _, path = _open_source(args)
+    since: date = args.since
+    until: date = args.until or date.today()  # the only other wall clock: the default "until"
+    with tracker:
+        found = tracker.changes(since, until, known_by=args.known_by)
+        scenario_id = _scenario_id(tracker, path)
+    if args.json:
+        _output.print_json(
+            {
+                "scenario": scenario_id,
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "known_by": iso(args.known_by),
+                "changes": [_output.change_json(c) for c in found],
+            },
+            out,
+        )
+        return EXIT_OK
+    print(
+        f"{_output.safe(scenario_id)}: changes after {since.isoformat()} up to "
+        f"{until.isoformat()}\n",
+        file=out,
+    )
+    if not found:
+        print("nothing changed", file=out)
+        return EXIT_OK
+    _output.table(_output.change_rows(found), out)
+    return EXIT_OK
+
+
+def due(args: argparse.Namespace, out: TextIO) -> int:
+    tracker, _, path = _open_source(args)
+    as_of: date = args.as_of or date.today()
+    with tracker:
+        found = tracker.due(as_of, args.within)
+        scenario_id = _scenario_id(tracker, path)
+    if args.json:
+        _output.print_json(
+            {
+                "scenario": scenario_id,
+                "as_of": as_of.isoformat(),
+                "within": args.within,
+                "due": [_output.due_json(d) for d in found],
+            },
+            out,
+        )
+        return EXIT_OK
+    print(
+        f"{_output.safe(scenario_id)}: due in the {args.within} days after {as_of.isoformat()}\n",
+        file=out,
+    )
+    if not found:
+        print("nothing falls due", file=out)
+        return EXIT_OK
+    rows: list[tuple[str, ...]] = [("date", "commitment", "what", "if nothing more is reported")]
+    for d in found:
+        rows.append((d.on.isoformat(), _output.safe(d.commitment), d.kind.value, d.outcome))
+    _output.table(rows, out)
+    return EXIT_OK
+
+
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _open_source(args)
     known_by: date | None = args.known_by

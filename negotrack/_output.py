@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from . import _codec
+from ._changes import Change, ChangeKind, Due
 from ._targets import Progress
 from ._timeline import Anomaly, Status, Transition
 
@@ -129,7 +130,54 @@ def progress_json(cid: str, title: str, progress: Progress) -> dict[str, Any]:
     return {"id": cid, "title": title, **_codec.unstructure(progress)}
 
 
+def change_json(change: Change) -> dict[str, Any]:
+    """One change of `changes --json`, its evidence (the step's event) flattened in."""
+    step = change.transition
+    event = None if step is None else step.event
+    return {
+        "on": change.on.isoformat(),
+        "commitment": change.commitment,
+        "kind": change.kind.value,
+        "from": None if change.source is None else change.source.value,
+        "to": None if change.target is None else change.target.value,
+        "reason": None if step is None or step.reason is None else step.reason.value,
+        "inferred": step is not None and step.inferred,
+        "at_risk_from": list(change.at_risk_from),
+        "evidence": None if event is None else _codec.unstructure(event),
+    }
+
+
+def due_json(due: Due) -> dict[str, Any]:
+    """One item of `due --json`."""
+    data: dict[str, Any] = _codec.unstructure(due)
+    return data
+
+
 # -- text ---------------------------------------------------------------------------------------
+
+
+def change_rows(found: Sequence[Change]) -> list[tuple[str, ...]]:
+    """`changes` as table rows: date, commitment, the change, and its evidence."""
+    rows: list[tuple[str, ...]] = [("date", "commitment", "change", "evidence")]
+    for change in found:
+        if change.kind is ChangeKind.STAGE:
+            assert change.transition is not None
+            move = _move(change.transition)
+            evidence = _evidence(change.transition)
+        else:
+            others = ", ".join(safe(c) for c in change.at_risk_from)
+            move = (
+                f"at risk from {others}"
+                if change.kind is ChangeKind.AT_RISK
+                else f"no longer at risk from {others}"
+            )
+            evidence = (
+                ""
+                if change.cause is None
+                else f"{safe(change.cause.commitment)}: {_move(change.cause)}"
+            )
+        rows.append((change.on.isoformat(), safe(change.commitment), move, evidence))
+    return rows
 
 
 def amount(value: float) -> str:

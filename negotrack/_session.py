@@ -31,7 +31,7 @@ from ._views import Views, collector_paused
 T = TypeVar("T")
 
 # What a change keeps: (record kind, the value, its given id), encoded only for a store.
-Change = tuple[str, object, "str | None"]
+Write = tuple[str, object, "str | None"]
 
 RECORD_CLASSES: dict[str, type[Any]] = {
     "scenario": Scenario,
@@ -50,14 +50,14 @@ class Session:
         self.recorder = recorder
         self._cursor = 0  # the store position up to which the log holds the store's records
         self._closed = False
-        self._batch: list[Change] | None = None  # an open transaction's changes
+        self._batch: list[Write] | None = None  # an open transaction's changes
 
     @property
     def location(self) -> str:
         """What to name in messages: the store, or "the tracker" without one."""
         return "the tracker" if self.recorder is None else self.recorder.location
 
-    def write(self, change: Callable[[list[Change]], T]) -> T:
+    def write(self, change: Callable[[list[Write]], T]) -> T:
         """Apply `change` to the log and append the records it lists, or undo it all.
 
         `change` checks and applies one change to the log, and lists what keeps it. With a
@@ -78,7 +78,7 @@ class Session:
         while True:
             self.refresh()
             mark = self._log.mark()
-            changes: list[Change] = []
+            changes: list[Write] = []
             try:
                 result = change(changes)
                 if changes:
@@ -159,7 +159,7 @@ class Session:
             self._closed = True
             self.recorder.close()
 
-    def _append(self, recorder: Recorder, changes: list[Change]) -> None:
+    def _append(self, recorder: Recorder, changes: list[Write]) -> None:
         """Encode `changes` and append them after the cursor (see `Recorder.append`)."""
         try:
             records = [_codec.encode(kind, value, given) for kind, value, given in changes]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 
-from . import _checks
+from . import _changes, _checks
+from ._changes import Change, Due, Revision
 from ._commitments import Commitment
 from ._engine import engine
 from ._events import Event, InvalidTransition
@@ -23,7 +24,7 @@ from ._lifecycle import LIFECYCLE, Lifecycle
 from ._log import EventLog
 from ._recorder import Recorder
 from ._scenario import Scenario
-from ._session import Change, Session
+from ._session import Session, Write
 from ._timeline import Anomaly, Status, Transition
 from ._views import Views, collector_paused
 
@@ -73,7 +74,7 @@ class Tracker:
         if scenario is not None and not isinstance(scenario, Scenario):
             raise InvalidValue("scenario", scenario, "a Scenario or None")
 
-        def change(records: list[Change]) -> None:
+        def change(records: list[Write]) -> None:
             self._log.scenario = scenario
             records.append(("scenario", scenario, None))
 
@@ -141,7 +142,7 @@ class Tracker:
         or in the same call; a link to an unknown id raises `UnknownCommitment`.
         """
 
-        def change(records: list[Change]) -> None:
+        def change(records: list[Write]) -> None:
             new = self._log.add(commitments)
             self._views.changed(c.id for c in new)
             records.extend(("commitment", c, None) for c in new)
@@ -157,7 +158,7 @@ class Tracker:
         out of place raises `InvalidTransition`. Either all the events are recorded or none.
         """
 
-        def change(records: list[Change]) -> int:
+        def change(records: list[Write]) -> int:
             if self._strict:
                 # In the order the events name them: the first anomaly reported is the
                 # same whatever else the tracker holds.
@@ -250,6 +251,49 @@ class Tracker:
         _check_known_by(known_by)
         self._session.refresh()
         return self._views.timeline(known_by)
+
+    def changes(
+        self, since: date, until: date, *, known_by: date | None = None
+    ) -> tuple[Change, ...]:
+        """What changed in `(since, until]`, in date order.
+
+        Every stage change, with its step and evidence, and every commitment that became or
+        stopped being at risk.
+        """
+        _checks.ordinal("since", since)
+        _checks.ordinal("until", until)
+        _check_known_by(known_by)
+        self._session.refresh()
+        return _changes.changes(self._log, self._views, since, until, known_by)
+
+    def revisions(
+        self, before: date, after: date, *, on: date | None = None
+    ) -> tuple[Revision, ...]:
+        """What the reports that became known in `(before, after]` changed in the record.
+
+        For each commitment whose answer known by `before` differs from the one known by
+        `after`: on `on` when given, else the first date the two records disagree.
+        """
+        _checks.ordinal("before", before)
+        _checks.ordinal("after", after)
+        if on is not None:
+            _checks.ordinal("on", on)
+        self._session.refresh()
+        return _changes.revisions(self._log, self._views, before, after, on)
+
+    def due(self, on: date, within: int | timedelta = 90) -> tuple[Due, ...]:
+        """Deadlines, expiries and target period ends in `(on, on + within]` (days).
+
+        In date order, each with what happens if nothing more is reported after `on`.
+        """
+        _checks.ordinal("on", on)
+        days = within.days if isinstance(within, timedelta) else within
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise InvalidValue(
+                "within", within, "a number of days (an int or a timedelta), 0 or more"
+            )
+        self._session.refresh()
+        return _changes.due(self._log, self._views, on, days)
 
     def anomalies(
         self, *, on: date | None = None, known_by: date | None = None

@@ -93,4 +93,5 @@ _DISPLAY = {
     "_drawing",
     "_timeline",
     "_targets",
+    "_changes",
 }
