@@ -123,6 +123,25 @@ def _parser() -> _Parser:
         "-o", "--output", type=Path, required=True, metavar="OUT", help="OUT.yaml or OUT.json"
     )
     export.set_defaults(run=_export)
+
+    copying = commands.add_parser(
+        "copy",
+        help="copy a whole record into an empty store",
+        description="Copy everything a store or a scenario file holds into an empty store (an "
+        "SQLite file or a PostgreSQL URL; created if missing) in one transaction, then check "
+        "that both give the same answers.",
+    )
+    copying.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="SOURCE",
+        help="a store (file or URL), or a scenario file (.yaml, .yml or .json)",
+    )
+    copying.add_argument(
+        "--to", dest="target", required=True, metavar="TARGET", help="an empty store"
+    )
+    copying.set_defaults(run=_copy)
     return parser
 
 
@@ -350,3 +369,28 @@ def entry() -> NoReturn:
         os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_OK
     raise SystemExit(code)
+
+
+def _copy(args: argparse.Namespace, out: TextIO) -> int:
+    """`negotrack copy`: a whole record into an empty store, checked by reading it back."""
+    from ._conninfo import is_postgres
+    from ._transfer import check_same, copy
+
+    given = str(args.source)
+    if not is_postgres(given) and Path(given).suffix.lower() in (".yaml", ".yml", ".json"):
+        source, _ = load_with_lines(Path(given))
+    else:
+        source = negotrack_open(given, create=False)
+    with source:
+        with negotrack_open(args.target) as target:
+            commitments, events = copy(source, target)
+            where = target.location
+        # Read back by a new reader, as the next process will see it.
+        with negotrack_open(args.target, create=False) as again:
+            check_same(source, again)
+        print(
+            f"{where}: copied {_count(commitments, 'commitment')} and {_count(events, 'event')} "
+            f"from {source.location or given}; the answers of both are the same",
+            file=out,
+        )
+    return EXIT_OK
