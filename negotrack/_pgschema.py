@@ -64,17 +64,24 @@ def prepare(
                 "is not a negotrack store (the database has no negotrack_records table); "
                 "record into it first with `negotrack record --db URL FILE`",
             )
-        with conn.transaction():
-            conn.execute(f"SET LOCAL lock_timeout = {lock_ms}")
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
-            if _identity(conn, location) is None:
-                for statement in _SCHEMA:
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO negotrack_meta (key, value) "
-                    "VALUES ('application', %s), ('schema', %s)",
-                    (APPLICATION, str(SCHEMA_VERSION)),
-                )
+        # One process makes the tables; the others wait, then see them. The check is made in
+        # a transaction begun after the lock is taken: one begun before would look the tables
+        # up in a stale catalog cache.
+        conn.execute(f"SET lock_timeout = {lock_ms}")
+        conn.execute("SELECT pg_advisory_lock(%s)", (_CREATE_LOCK,))
+        try:
+            with conn.transaction():
+                if _identity(conn, location) is None:
+                    for statement in _SCHEMA:
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO negotrack_meta (key, value) "
+                        "VALUES ('application', %s), ('schema', %s)",
+                        (APPLICATION, str(SCHEMA_VERSION)),
+                    )
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_CREATE_LOCK,))
+            conn.execute("RESET lock_timeout")
         meta = _identity(conn, location) or {}
     if meta.get("application") != APPLICATION:
         raise _foreign(location, "its negotrack_meta table was not made by negotrack")

@@ -114,14 +114,15 @@ class PostgresRecorder:
 
     # -- connections -------------------------------------------------------------------------
 
-    def _connection(self, *, lost: bool = False) -> Connection:
+    def _connection(self, *, lost: str = "") -> Connection:
         if self._closed:
             raise StoreError(self.location, "the store is closed; open it again")
         if self._conn is None or self._conn.closed:
             self._conn = self._connect(lost=lost)
         return self._conn
 
-    def _connect(self, *, lost: bool = False) -> Connection:
+    def _connect(self, *, lost: str = "") -> Connection:
+        """A new autocommit connection; `lost` says what the one before it was doing."""
         extra: dict[str, Any] = {}
         if "connect_timeout" not in self._params and "PGCONNECT_TIMEOUT" not in os.environ:
             extra["connect_timeout"] = max(2, math.ceil(self.timeout))
@@ -132,7 +133,7 @@ class PostgresRecorder:
         except psycopg.Error as err:
             problem = self._cannot_connect(err)
         if lost:
-            problem = f"lost its connection to the server, and {problem}"
+            problem = f"lost its connection to the server{lost}, and {problem}"
         raise ConnectionLost(self.location, problem)
 
     def _cannot_connect(self, err: psycopg.Error) -> str:
@@ -165,7 +166,7 @@ class PostgresRecorder:
     def _read(self, doing: str, run: Callable[[Connection], T]) -> T:
         """Run a read; a connection found lost is made again once (reads can be repeated)."""
         for attempt in (1, 2):
-            conn = self._connection(lost=attempt == 2)
+            conn = self._connection(lost=" while reading" if attempt == 2 else "")
             try:
                 return run(conn)
             except psycopg.Error as err:
@@ -266,7 +267,7 @@ class PostgresRecorder:
             "LOCK TABLE negotrack_records IN EXCLUSIVE MODE"
         )
         for attempt in (1, 2):
-            conn = self._connection(lost=attempt == 2)
+            conn = self._connection(lost=" (nothing was written)" if attempt == 2 else "")
             step = "begin"
             try:
                 with conn.cursor() as cursor:
