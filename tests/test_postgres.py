@@ -212,6 +212,7 @@ class TestDatabase:
                     f"?host={params['host']}&port={params['port']}"
                 )
 
+    @pytest.mark.slow
     def test_creation_races(self, postgres_url: str) -> None:
         """Several processes opening one empty database at once make the tables once."""
         opener = """
@@ -688,3 +689,20 @@ class TestProcesses:
         assert stored_ids(postgres_url) == acknowledged
         assert [e.id for e in follower.events()] == acknowledged  # the reader reconnected
         follower.close()
+
+
+def test_the_store_benchmark_runs(postgres_url: str) -> None:
+    """benchmarks/stores.py, run at a tiny size, prints every ratio (no timing is checked)."""
+    result = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "benchmarks" / "stores.py"), "--url", postgres_url),
+            *("--events", "500", "--appends", "5", "--questions", "5", "--repeat", "1"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for measure in ("append one event", "a question with nothing new", "open a store of"):
+        assert measure in result.stdout
+    assert result.stdout.count("x\n") == 4
