@@ -208,7 +208,7 @@ class PostgresRecorder:
             done = "; nothing was written" if writing else ""
             return ConnectionLost(
                 self.location,
-                f"the connection to the server was lost twice ({text}){done}; {_CHECK}",
+                f"lost its connection to the server ({text}){done}; {_CHECK}",
             )
         if isinstance(err, errors.UniqueViolation):
             return StoreError(self.location, _OUTSIDE)
