@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, quote, unquote
 SHOWN = ("user", "host", "port", "dbname")  # the only parameters a name ever shows
 
 _URL = re.compile(r"^\s*(postgres(?:ql)?)://", re.IGNORECASE)
+_ANY_URL = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*)://([^?#]*)")
 _KEYWORDS = re.compile(r"(?:^|\s)(?:dbname|host)\s*=")
 _PAIR = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S*)")
 
@@ -23,6 +24,18 @@ def is_postgres(location: str) -> bool:
     return bool(_URL.match(location) or _KEYWORDS.search(location))
 
 
+def other_url(location: str) -> str | None:
+    """How to name a URL that is not PostgreSQL's (``mysql://``, a typo), without its password.
+
+    None for anything else: a PostgreSQL URL, a ``key=value`` string or a path.
+    """
+    found = _ANY_URL.match(location)
+    if found is None or _URL.match(location):
+        return None
+    scheme, rest = found.groups()
+    return f"{scheme}://{rest.rsplit('@', 1)[-1]}"
+
+
 def name(params: Mapping[str, object]) -> str:
     """A URL for `params` with the user, host, port and database, and nothing else.
 
@@ -30,7 +43,7 @@ def name(params: Mapping[str, object]) -> str:
     writes it, so that the name can be given back to `negotrack.open` (the password then
     comes from ``PGPASSWORD`` or ``~/.pgpass``).
     """
-    shown = {key: str(params[key]) for key in SHOWN if params.get(key) not in (None, "")}
+    shown = {key: str(params[key]) for key in SHOWN if str(params.get(key) or "").strip(",")}
     user = quote(shown["user"], safe="") + "@" if "user" in shown else ""
     host = shown.get("host", "")
     query: dict[str, str] = {}

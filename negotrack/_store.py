@@ -55,6 +55,13 @@ def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bo
     """
     if not isinstance(location, (str, os.PathLike)) or not str(location).strip():
         raise InvalidValue("path", location, "a store's file path or a postgresql:// URL")
+    other = _conninfo.other_url(location) if isinstance(location, str) else None
+    if other is not None:
+        raise StoreError(
+            other,
+            "is not a store: expected the path of a store file, or a PostgreSQL URL "
+            "(postgresql://USER@HOST:PORT/DATABASE)",
+        )
     if isinstance(location, str) and _conninfo.is_postgres(location):
         try:
             from ._postgres import PostgresRecorder

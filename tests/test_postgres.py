@@ -301,6 +301,36 @@ class TestConnections:
                 assert secret not in text
         assert "check that the server is running" in shown[0]
 
+    @pytest.mark.xfail(
+        strict=True,
+        reason="_cli.py echoes the --db string as given (record, export, check and its "
+        "warnings): it should print tracker.location; left to the owner of _cli.py",
+    )
+    def test_command_output_never_shows_the_password(self, postgres_url: str) -> None:
+        """What the command prints after success (stdout, and check's warnings) names the store
+        without its password."""
+        url = password_url(postgres_url)
+        if url is None:
+            pytest.skip("NEGOTRACK_TEST_POSTGRES_PASSWORD_URL is not set")
+        results = [cli("record", "--db", url, FOLLOW), cli("check", "--db", url)]
+        for result in results:
+            assert result.returncode == 0, result.stderr
+            assert PASSWORD not in result.stdout + result.stderr
+
+    @pytest.mark.parametrize(
+        "url",
+        [f"mysql://alice:{PASSWORD}@db.example.org/team", f"postgresl://alice:{PASSWORD}@h/db"],
+        ids=["another database", "a typo"],
+    )
+    def test_another_kind_of_url(self, url: str) -> None:
+        """A URL that is not PostgreSQL's is one line saying what is expected, without the
+        password, and is never taken for a file path."""
+        with pytest.raises(nt.StoreError, match="expected the path of a store file") as caught:
+            nt.open(url)
+        assert PASSWORD not in one_line(caught.value)
+        assert caught.value.path.endswith(url.split("@")[1])
+        assert PASSWORD not in assert_exit_2_one_line(cli("status", "--db", url), "not a store")
+
     def test_without_psycopg(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         """A URL without the driver installed is one line naming the extra to install."""
         monkeypatch.setitem(sys.modules, "psycopg", None)
@@ -317,6 +347,28 @@ class TestConnections:
         assert PASSWORD not in line
         with nt.open(tmp_path / "plain.db") as t:  # a path stays a path: SQLite needs nothing
             assert t.location == str(tmp_path / "plain.db")
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        (f"postgresql://u:{PASSWORD}@h:5433/db", "postgresql://u@h:5433/db"),
+        (
+            f"postgresql://u@[::1]/d%2Fb?sslmode=require&password={PASSWORD}",
+            "postgresql://u@[::1]/d%2Fb",
+        ),
+        ("postgresql://u@/db?host=/tmp/x&port=5", "postgresql://u@/db?host=/tmp/x&port=5"),
+        (f"host=h port=1 dbname=d user=u password='{PASSWORD} x'", "postgresql://u@h:1/d"),
+        ("postgres://h1,h2/db", "postgresql:///db?host=h1,h2"),
+    ],
+)
+def test_locations_name_the_store_without_its_password(given: str, shown: str) -> None:
+    """A store's location keeps the user, host, port and database, in URL form, and nothing
+    else; the rough reading used for unreadable strings agrees on readable ones."""
+    from negotrack._conninfo import name, rough_params
+
+    assert name(psycopg.conninfo.conninfo_to_dict(given)) == shown
+    assert PASSWORD not in name(rough_params(given))
 
 
 class TestWriting:
