@@ -182,6 +182,25 @@ def _parser() -> _Parser:
         "-o", "--output", type=_path, required=True, metavar="OUT", help="OUT.yaml or OUT.json"
     )
     export.set_defaults(run=_commands.export)
+
+    copying = commands.add_parser(
+        "copy",
+        help="copy a whole record into an empty store",
+        description="Copy everything a store or a scenario file holds into an empty store (an "
+        "SQLite file or a PostgreSQL URL; created if missing) in one transaction, then check "
+        "that both give the same answers.",
+    )
+    copying.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="SOURCE",
+        help="a store (file or URL), or a scenario file (.yaml, .yml or .json)",
+    )
+    copying.add_argument(
+        "--to", dest="target", required=True, metavar="TARGET", help="an empty store"
+    )
+    copying.set_defaults(run=_commands.copy)
     return parser
 
 

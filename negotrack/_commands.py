@@ -17,6 +17,7 @@ from typing import TextIO
 
 from . import _output
 from ._checks import iso
+from ._conninfo import is_postgres, name, rough_params
 from ._engine import diagram as draw
 from ._events import Event
 from ._files import dump
@@ -24,7 +25,8 @@ from ._format import load_with_lines
 from ._store import open as negotrack_open
 from ._store import verify
 from ._tracker import Tracker
-from ._transfer import merge
+from ._transfer import check_same, merge
+from ._transfer import copy as copy_record
 
 EXIT_OK = 0
 EXIT_ANOMALIES = 1
@@ -43,7 +45,7 @@ def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], s
             f"(see negotrack {args.command} --help)"
         )
     if args.db is not None:
-        return negotrack_open(args.db, create=False), {}, str(args.db)
+        return negotrack_open(args.db, create=False), {}, _shown(args.db)
     tracker, lines = load_with_lines(args.file)
     return tracker, lines, str(args.file)
 
@@ -53,7 +55,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
         problems = verify(args.db)
         if problems:
             for problem in problems:
-                _output.fail(f"negotrack: {args.db}: damaged: {problem}")
+                _output.fail(f"negotrack: {_shown(args.db)}: damaged: {problem}")
             return EXIT_INVALID
     tracker, lines, path = _open_source(args)
     with tracker:
@@ -82,7 +84,7 @@ def record(args: argparse.Namespace, out: TextIO) -> int:
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
     print(
-        f"{_output.safe(str(args.db))}: recorded {_count(commitments, 'new commitment')} and "
+        f"{_shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
         f"{_count(added, 'new event')} from {_output.safe(str(args.scenario))} "
         f"({known} already recorded)",
         file=out,
@@ -91,13 +93,14 @@ def record(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def export(args: argparse.Namespace, out: TextIO) -> int:
-    _refuse_overwriting_the_store(Path(args.db), args.output)
+    if not is_postgres(args.db):
+        _refuse_overwriting_the_store(Path(args.db), args.output)
     with negotrack_open(args.db, create=False) as tracker:
         dump(tracker, args.output)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
     print(
         f"{_output.safe(str(args.output))}: wrote {_count(n_c, 'commitment')} and "
-        f"{_count(n_e, 'event')} from {_output.safe(str(args.db))}",
+        f"{_count(n_e, 'event')} from {_shown(args.db)}",
         file=out,
     )
     return EXIT_OK
@@ -292,3 +295,34 @@ def _scenario_id(tracker: Tracker, path: str) -> str:
     scenario = tracker.scenario
     # Without a description, the file's name (escaped if it is not UTF-8).
     return scenario.id if scenario is not None else _output.safe(Path(path).stem)
+
+
+def copy(args: argparse.Namespace, out: TextIO) -> int:
+    """`negotrack copy`: a whole record into an empty store, checked by reading it back."""
+    given = str(args.source)
+    if not is_postgres(given) and Path(given).suffix.lower() in (".yaml", ".yml", ".json"):
+        source, _ = load_with_lines(Path(given))
+    else:
+        source = negotrack_open(given, create=False)
+    with source:
+        with negotrack_open(args.target) as target:
+            commitments, events = copy_record(source, target)
+            where = target.location
+        # Read back by a new reader, as the next process will see it.
+        with negotrack_open(args.target, create=False) as again:
+            check_same(source, again)
+        print(
+            f"{_output.safe(str(where))}: copied {_count(commitments, 'commitment')} and "
+            f"{_count(events, 'event')} from {_output.safe(source.location or given)}; the "
+            "answers of both are the same",
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _shown(location: str | Path) -> str:
+    """A store's location for people: a PostgreSQL URL without its password."""
+    text = str(location)
+    if is_postgres(text):
+        return name(rough_params(text))
+    return _output.safe(text)

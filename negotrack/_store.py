@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import _codec
+from . import _codec, _conninfo
 from ._exceptions import InvalidValue, StoreError
 from ._lifecycle import LIFECYCLE, Lifecycle
 from ._recorder import Recorder
@@ -35,6 +35,11 @@ def open(  # shadows the builtin inside this module only: negotrack.open is the 
     The tracker has the in-memory tracker's API; `add` and `record` return once what they
     wrote is committed to disk. `timeout` is how long a writer waits for other writers
     before raising `StoreBusy`. Close it with `close()` or a ``with`` block.
+
+    `path` may be a PostgreSQL URL (``postgresql://USER@HOST:PORT/DATABASE``, any libpq URL
+    or ``key=value`` string) with the ``[postgres]`` extra: the database must exist, and
+    negotrack's two tables are made in it when missing. Messages and `Tracker.location`
+    name it without its password.
     """
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
         raise InvalidValue("timeout", timeout, "a number of seconds, 0 or more")
@@ -79,11 +84,34 @@ def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[st
 
 
 def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bool) -> Recorder:
-    """The recorder for a store's path or URL."""
+    """The recorder for a store's path or URL.
+
+    A ``postgresql://`` or ``postgres://`` URL, or a libpq ``key=value`` string naming a
+    ``dbname`` or a ``host``, is a PostgreSQL store (psycopg is imported only then); anything
+    else is the path of an SQLite file.
+    """
     if (
         not isinstance(location, (str, os.PathLike))
         or not str(location).strip()
         or "\x00" in str(location)
     ):
         raise InvalidValue("path", location, "a store's file path or a postgresql:// URL")
+    other = _conninfo.other_url(location) if isinstance(location, str) else None
+    if other is not None:
+        raise StoreError(
+            other,
+            "is not a store: expected the path of a store file, or a PostgreSQL URL "
+            "(postgresql://USER@HOST:PORT/DATABASE)",
+        )
+    if isinstance(location, str) and _conninfo.is_postgres(location):
+        try:
+            from ._postgres import PostgresRecorder
+        except ImportError as err:  # psycopg missing, or installed without libpq
+            why = "" if err.name == "psycopg" else f" ({' '.join(str(err).split())})"
+            raise StoreError(
+                _conninfo.name(_conninfo.rough_params(location)),
+                f"a PostgreSQL store needs the PostgreSQL driver{why}: "
+                "pip install 'negotrack[postgres]'",
+            ) from None
+        return PostgresRecorder(location, timeout=timeout, create=create)
     return SQLiteRecorder(Path(location), timeout=timeout, create=create)

@@ -1,13 +1,16 @@
-"""Moving a record between trackers, through their public API: merging a file into a store.
+"""Moving a record between trackers, through their public API: merging, and copying.
 
-Nothing here reaches into a tracker: it reads with `commitments`, `events` and `scenario`, and
-writes with `add`, `record` and `transaction`, so that it works for every kind of store.
+`merge` adds a scenario file to a store; `copy` moves a whole record into an empty store
+(SQLite to PostgreSQL and back) and checks that both give the same answers. Nothing here
+reaches into a tracker: it reads with `commitments`, `events` and `scenario`, and writes with
+`add`, `record` and `transaction`, so that it works for every kind of store.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 import attrs
 
@@ -57,6 +60,55 @@ def merge(target: Tracker, source: Tracker) -> tuple[int, int, int]:
             time.sleep(pause * (1 + random.random()))
             pause = min(pause * 2, 0.1)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def copy(source: Tracker, target: Tracker) -> tuple[int, int]:
+    """Copy everything `source` holds into the empty `target`, in one transaction.
+
+    The scenario description, the commitments in the order they were added, and the events in
+    their recording order (which the same-day, same-kind rule depends on) are written in one
+    `target.transaction()`; then `check_same` compares the answers of both. Returns (the
+    commitments, the events) copied. A target that holds anything is refused with nothing
+    written: copy into an empty store (`merge` adds to a store that holds something).
+    """
+    scenario = source.scenario
+    commitments = source.commitments()
+    events = source.events()
+    with target.transaction():
+        if len(target) or target.events() or target.scenario is not None:
+            raise StoreError(
+                _where(target),
+                f"is not empty ({len(target)} commitments, {len(target.events())} events); "
+                "copy into an empty store",
+            )
+        if scenario is not None:
+            target.scenario = scenario
+        target.add(*commitments)
+        added = target.record(*events)
+    check_same(source, target)
+    return len(commitments), added
+
+
+def check_same(source: Tracker, target: Tracker) -> None:
+    """Raise StoreError naming `target` unless both trackers give the same answers.
+
+    Compared: the scenario description, the commitments, the events in recording order, the
+    whole timeline and the anomalies.
+    """
+    answers: dict[str, Callable[[Tracker], object]] = {
+        "scenario description": lambda t: t.scenario,
+        "commitments": lambda t: t.commitments(),
+        "events, in recording order": lambda t: t.events(),
+        "timeline": lambda t: t.timeline(),
+        "anomalies": lambda t: t.anomalies(),
+    }
+    for what, answer in answers.items():
+        if answer(source) != answer(target):
+            raise StoreError(
+                _where(target),
+                f"does not give the same {what} as {_where(source)} after the copy; "
+                "do not use the copy: check both stores (`negotrack check --db`)",
+            )
 
 
 def _where(tracker: Tracker) -> str:

@@ -208,11 +208,12 @@ class TestCommitment:
 
 
 def test_import_is_light() -> None:
-    """`import negotrack` loads neither YAML, cattrs, Hypothesis nor graphviz."""
+    """`import negotrack` loads neither YAML, cattrs, Hypothesis, graphviz nor psycopg."""
     code = (
         "import sys, negotrack; "
         "loaded = set(sys.modules) | {m.split('.')[0] for m in sys.modules}; "
-        "print(sorted(loaded & {'yaml', 'cattrs', 'hypothesis', 'graphviz', 'negotrack._format'}))"
+        "print(sorted(loaded & {'yaml', 'cattrs', 'hypothesis', 'graphviz', 'psycopg', "
+        "'negotrack._format', 'negotrack._postgres'}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -5,9 +5,14 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import textwrap
+import time
 from pathlib import Path
 
 import pytest
+from postgres import postgres_url as postgres_url  # the fixture ("as": ruff's F811)
+
+import negotrack as nt
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))
@@ -31,7 +36,13 @@ def test_every_script_has_a_docstring_and_a_main(script: Path) -> None:
     tree = ast.parse(script.read_text(encoding="utf-8"))
     assert ast.get_docstring(tree)
     assert any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in tree.body)
-    assert script.name in {"seed_as_of.py", "known_by.py", "embedding.py", "soybeans.py"}
+    assert script.name in {
+        "seed_as_of.py",
+        "known_by.py",
+        "embedding.py",
+        "soybeans.py",
+        "monitor.py",
+    }
 
 
 def test_seed_as_of() -> None:
@@ -98,3 +109,64 @@ def test_soybeans() -> None:
     assert then.startswith("7/12 MMT (58%), behind")
     assert now.startswith("12/12 MMT (100%), on track")
     assert out.rstrip().endswith("at the end of the period: met")
+
+
+MONITORED_WRITER = """
+    import sys
+    from datetime import date
+    import negotrack as nt
+    with nt.open(sys.argv[1]) as t, t.transaction():
+        t.record(
+            nt.Event(commitment="us-tariff", kind="implemented", on=date(2025, 11, 10)),
+            nt.Event(commitment="cn-tariff", kind="implemented", on=date(2025, 11, 10)),
+            nt.Event(commitment="us-tariff", kind="lapsed", on=date(2026, 2, 20),
+                     reason="voided", actor="US Supreme Court"),
+        )
+"""
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_monitor(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """The monitor prints the store, wakes when another process records, says what moved,
+    lapsed and became at risk, and stops (--once); with no news it stops after --for."""
+    store = str(tmp_path / "watched.db")
+    if kind == "postgres":
+        store = request.getfixturevalue("postgres_url")
+    with nt.open(store) as t:
+        t.add(
+            nt.Commitment(
+                id="us-tariff",
+                title="US tariff at 10%",
+                by="US",
+                to="CN",
+                links=(nt.Link("reciprocal", "cn-tariff"),),
+            ),
+            nt.Commitment(id="cn-tariff", title="CN tariff at 10%", by="CN", to="US"),
+        )
+        location = t.location
+    watch = [sys.executable, str(EXAMPLES / "monitor.py"), store, "--as-of", "2026-03-01"]
+    monitor = subprocess.Popen(
+        [*watch, "--once", "--for", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert monitor.stdout is not None
+    first = monitor.stdout.readline()
+    assert first == f"watching {location}: 2 commitments, 0 events, as of 2026-03-01\n"
+    started = time.monotonic()
+    writer = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(MONITORED_WRITER), store],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert writer.returncode == 0, writer.stderr
+    out, err = monitor.communicate(timeout=60)
+    assert monitor.returncode == 0, err
+    assert time.monotonic() - started < 10  # told of the news, not stopped by --for
+    assert out.splitlines() == [
+        "news as of 2026-03-01: 3 new events",
+        "  LAPSED us-tariff (voided, as reported) on 2026-02-20",
+        "  moved cn-tariff: (no stage) -> implemented",
+        "  AT RISK cn-tariff: linked to lapsed us-tariff",
+    ]
+    idle = run("monitor.py", store, "--for", "0.3")
+    assert idle.splitlines()[1:] == ["stopped after 0.3 seconds"]
