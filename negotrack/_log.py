@@ -38,6 +38,11 @@ class EventLog:
         self._shifted_rank = {kind: entry_key(0, r, kind, 0) for kind, r in rank.items()}
         self.scenario: Scenario | None = None
         self.commitments: dict[str, Commitment] = {}
+        # The commitments' ids in the order added, and each one's place in that order.
+        self.ids: list[str] = []
+        self.position: dict[str, int] = {}
+        # Each commitment's report dates (ordinals), sorted: built when first asked for.
+        self._known: dict[str, list[int]] = {}
         # The commitments each one is linked to, in the order declared (a dict as an ordered
         # set); only commitments with links have an entry.
         self.counterparts: dict[str, dict[str, None]] = {}
@@ -60,6 +65,15 @@ class EventLog:
             return self.commitments[commitment]  # type: ignore[index]
         except (KeyError, TypeError):
             raise UnknownCommitment(commitment, known=list(self.commitments)) from None
+
+    def known(self, commitment: str) -> list[int]:
+        """The dates its events became known (ordinals), sorted; the known-by index."""
+        found = self._known.get(commitment)
+        if found is None:
+            found = self._known[commitment] = sorted(
+                event.known_on.toordinal() for _, event in self._entries[commitment]
+            )
+        return found
 
     def entries(self, commitment: str, known_by: date | None = None) -> list[Entry]:
         """The entries of `commitment` in the order they apply (those known by `known_by`)."""
@@ -110,6 +124,8 @@ class EventLog:
                     raise UnknownCommitment(link.target, known=[*self.commitments, *batch])
         for c in batch.values():
             self.commitments[c.id] = c
+            self.position[c.id] = len(self.ids)
+            self.ids.append(c.id)
             self._entries[c.id] = []
             if c.target is not None:
                 self.targets[c.id] = None
@@ -135,6 +151,7 @@ class EventLog:
         step = 1 << SEQ_SHIFT
         start = len(self.events)
         log = self.events.append
+        known = self._known
         measured = EventKind.MEASURED
         try:
             for event in events:
@@ -172,6 +189,7 @@ class EventLog:
                     seen[key] = {same, event}
                 # entry_key, inlined: this loop runs once per event recorded.
                 mine.append(((on.toordinal() << DAY_SHIFT) | rank[event.kind] | seq, event))
+                known.pop(event.commitment, None)
                 seq += step
                 log(event)
         except BaseException:
@@ -208,6 +226,8 @@ class EventLog:
             cid, c = self.commitments.popitem()
             touched.add(cid)
             del self._entries[cid]
+            del self.position[cid]
+            self.ids.pop()
             self.targets.pop(cid, None)
             self.counterparts.pop(cid, None)
             for link in c.links:
@@ -234,4 +254,5 @@ class EventLog:
         first = start << SEQ_SHIFT
         for cid in {event.commitment for event in dropped}:
             self._entries[cid] = [e for e in self._entries[cid] if e[0] & _SEQ_MASK < first]
+            self._known.pop(cid, None)
         del self.events[start:]

@@ -9,8 +9,10 @@ and every anomaly. `Status`, `Transition` and `Anomaly` are the answers' value o
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from itertools import chain
 from typing import Any
@@ -143,7 +145,16 @@ class Course:
     history, is kept only when asked for: answering "as of" does not need it.
     """
 
-    __slots__ = ("anomalies", "commitment", "measures", "points", "states", "statuses", "steps")
+    __slots__ = (
+        "__weakref__",  # views share courses through weak references
+        "anomalies",
+        "commitment",
+        "measures",
+        "points",
+        "states",
+        "statuses",
+        "steps",
+    )
 
     def __init__(self, commitment: Commitment, steps: list[Any] | None = None) -> None:
         self.commitment = commitment
@@ -385,3 +396,21 @@ def earlier(new: date | None, current: date | None) -> bool:
 
 # Marks the end of a log: its day comes after every real day, so the last time limit fires.
 _END: tuple[tuple[int, None], ...] = ((1 << (DAY_SHIFT + 32), None),)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk fold or a bulk record.
+
+    A fold allocates many small tuples that never form cycles. With the collector running,
+    each of its full passes walks every object the tracker holds, which cost about twice the
+    fold itself on 20,000 commitments. Reference counting still frees everything at once.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

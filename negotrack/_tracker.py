@@ -11,7 +11,7 @@ every question carries its own date.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 
 from . import _changes, _checks
@@ -25,8 +25,8 @@ from ._log import EventLog
 from ._recorder import Recorder
 from ._scenario import Scenario
 from ._session import Session, Write
-from ._timeline import Anomaly, Status, Transition
-from ._views import Views, collector_paused
+from ._timeline import Anomaly, Status, Transition, collector_paused
+from ._views import Views
 
 
 class Tracker:
@@ -239,6 +239,30 @@ class Tracker:
         self._session.refresh()
         with collector_paused():
             return self._views.snapshot(day, known_by)
+
+    def snapshots(
+        self, dates: Iterable[date], *, known_by: date | None = None
+    ) -> dict[date, Mapping[str, Status]]:
+        """The snapshot of each of `dates`, keyed by date in ascending order.
+
+        Each answer equals `snapshot(on=day, known_by=known_by)`; asking for many dates at once
+        is one sweep over the commitments' change points instead of one lookup per
+        commitment and date, which is what a chart or a daily series wants.
+        """
+        if isinstance(dates, (date, str)) or not isinstance(dates, Iterable):
+            raise InvalidValue(
+                "dates",
+                dates,
+                "an iterable of datetime.date",
+                message=f"dates must be an iterable of datetime.date, not "
+                f"{type(dates).__name__}; for one date, use snapshot(on=...)",
+            )
+        days = sorted({_checks.ordinal("dates", day) for day in dates})
+        _check_known_by(known_by)
+        self._session.refresh()
+        with collector_paused():
+            found = self._views.snapshots(days, known_by)
+        return {date.fromordinal(day): answer for day, answer in zip(days, found, strict=True)}
 
     def history(self, commitment: str, *, known_by: date | None = None) -> tuple[Transition, ...]:
         """Every dated step of `commitment`, with its evidence, in the order applied."""

@@ -1,32 +1,92 @@
 """Views: the answers folded from the event log, as of a date and as known by a date.
 
-A view is one fold per commitment (`Course`), for one knowledge date (None: everything
-recorded). Views are built on first use and kept, up to `_VIEWS_KEPT` known-by views, least
-recently used evicted first; a change to one commitment drops only that commitment's folds.
-Risk from links is computed in one place (`_with_risk`), for one status or a whole snapshot.
+A view is one fold (`Course`) per commitment, for one knowledge date (None: everything
+recorded), held in a list in the order the commitments were added. Folds are made when first
+needed and kept; a change to some commitments marks only their places, and the next answer
+folds those again: recording one event and asking again costs one fold, not a new view.
+
+Known-by views share what they can. A commitment whose events were all known by R has the
+full view's fold, the same object. Otherwise the events known by R are a prefix of its events
+in the order they became known, so one fold serves every R that knows the same prefix; folds
+are shared through weak references, so that evicting a view frees what only it used. Known-by
+views are kept up to `_VIEWS_KEPT`, least recently used evicted first.
+
+Risk from links is computed in one place (`_with_risk`), for one status or for a snapshot.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+import weakref
+from bisect import bisect_right, insort
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 import attrs
 
+from ._anomalies import anomaly
 from ._engine import Engine
 from ._events import Event
-from ._lifecycle import EventKind, Lifecycle, Stage
+from ._lifecycle import Stage
 from ._log import EventLog
 from ._targets import progress
-from ._timeline import Anomaly, Course, Status, Transition, earlier, replay_many
+from ._timeline import Anomaly, Course, Status, Transition, collector_paused, replay_many
 
 # A commitment's stage on the day in question.
 _StageOf = Callable[[str], "Stage | None"]
 
-_VIEWS_KEPT = 16  # known-by views cached at once; each holds one fold per commitment
+_VIEWS_KEPT = 16  # known-by views kept at once (each a list of references to shared folds)
+
+
+class _View:
+    """One knowledge date's folds, one per commitment (None: not folded yet)."""
+
+    __slots__ = ("courses", "dirty", "found", "index", "pending")
+
+    def __init__(self, size: int) -> None:
+        self.courses: list[Course | None] = [None] * size
+        # The places to fold again before a whole-view answer; None: every empty place.
+        self.pending: set[int] | None = None
+        # Every point of every course packed in sorted ints, with the bits of a point's
+        # number and of a place, for `snapshots` (None until asked for).
+        self.index: tuple[list[int], int, int] | None = None
+        # The anomalies found, by place, and the places changed since (None until asked).
+        self.found: dict[int, tuple[Anomaly, ...]] | None = None
+        self.dirty: set[int] = set()
+
+    def forget(self, places: Iterable[int], size: int) -> None:
+        """Make the view `size` long and mark `places` to fold again."""
+        courses = self.courses
+        if len(courses) > size:
+            del courses[size:]
+        elif len(courses) < size:
+            if self.pending is not None:
+                self.pending.update(range(len(courses), size))
+            courses.extend([None] * (size - len(courses)))
+        for place in places:
+            if place < size:
+                courses[place] = None
+                if self.pending is not None:
+                    self.pending.add(place)
+                self.dirty.add(place)
+        self.index = None
+
+
+class _Timeline:
+    """Every step of every commitment for one knowledge date, kept to be patched."""
+
+    __slots__ = ("changed", "known_by", "ordered", "size", "steps")
+
+    def __init__(
+        self,
+        known_by: date | None,
+        steps: dict[int, tuple[Transition, ...]],
+        ordered: list[Transition],
+    ) -> None:
+        self.known_by = known_by
+        self.steps = steps
+        self.ordered = ordered
+        self.size = len(steps)
+        self.changed: set[int] = set()
 
 
 class Views:
@@ -35,24 +95,34 @@ class Views:
     def __init__(self, log: EventLog, engine: Engine) -> None:
         self._log = log
         self._engine = engine
-        # known_by -> commitment id -> its fold; in least recently used order.
-        self._views: dict[date | None, dict[str, Course]] = {}
-        # Per view, (id, course) in the order added, once every course is folded.
-        self._rows: dict[date | None, list[tuple[str, Course]]] = {}
+        self._views: dict[date | None, _View] = {}  # least recently used first
+        # Folds of partial knowledge, by commitment and number of its events known.
+        self._shared: dict[str, weakref.WeakValueDictionary[int, Course]] = {}
+        self._timeline: _Timeline | None = None  # the last timeline asked for
 
     # -- keeping them current -------------------------------------------------------------
 
     def changed(self, commitments: Iterable[str]) -> None:
-        """Forget the folds of `commitments` (their events changed, or they are new)."""
-        self._rows.clear()
+        """Forget the folds of `commitments` (their events changed, they are new or gone)."""
+        position = self._log.position
+        places = [position[cid] for cid in commitments if cid in position]
+        for cid in commitments:
+            self._shared.pop(cid, None)
+        size = len(self._log.ids)
         for view in self._views.values():
-            for cid in commitments:
-                view.pop(cid, None)
+            view.forget(places, size)
+        if self._timeline is not None:
+            timeline = self._timeline
+            timeline.changed.update(places)
+            # Places added or removed since it was made.
+            timeline.changed.update(range(min(size, timeline.size), max(size, timeline.size)))
+            timeline.size = size
 
     def reset(self) -> None:
         """Forget every fold."""
         self._views.clear()
-        self._rows.clear()
+        self._shared.clear()
+        self._timeline = None
 
     # -- answers --------------------------------------------------------------------------
 
@@ -67,26 +137,70 @@ class Views:
 
     def snapshot(self, day: int, known_by: date | None) -> dict[str, Status]:
         """The status of every commitment on `day`, in the order added."""
-        rows = self._rows.get(known_by)
-        if rows is None:
-            view = self._fold_all(known_by)
-            rows = [(cid, view[cid]) for cid in self._log.commitments]
-            self._rows[known_by] = rows
+        courses = self._complete(known_by)
         # The hot loop of a chart over many dates: one bisection and one index per
         # commitment, statuses built once and shared between dates.
         result = {
             cid: course.statuses[i] or course.status(i)
-            for cid, course in rows
+            for cid, course in zip(self._log.ids, courses, strict=True)
             for i in (bisect_right(course.points, day),)
         }
+        self._finish(result, courses, day)
+        return result
+
+    def snapshots(self, days: Sequence[int], known_by: date | None) -> list[dict[str, Status]]:
+        """The snapshots of `days` (ordinals, ascending), in one sweep over change points.
+
+        A running mapping of statuses starts before every point; for each day in turn, the
+        points up to it update it, and a copy of it is that day's answer.
+        """
+        courses = self._complete(known_by)
+        view = self._views[known_by]
+        if view.index is None:
+            # Each point packed in one int, (day, place, number), so that one sort of ints
+            # orders them all: far cheaper than sorting tuples.
+            point_bits = max((len(c.points) for c in courses), default=0).bit_length()
+            place_bits = len(courses).bit_length()
+            shift = place_bits + point_bits
+            view.index = (
+                sorted(
+                    (day << shift) | (place << point_bits) | number
+                    for place, course in enumerate(courses)
+                    for number, day in enumerate(course.points, 1)
+                ),
+                point_bits,
+                place_bits,
+            )
+        (index, point_bits, place_bits), ids = view.index, self._log.ids
+        shift = place_bits + point_bits
+        running = {
+            cid: course.statuses[0] or course.status(0)
+            for cid, course in zip(ids, courses, strict=True)
+        }
+        found: list[dict[str, Status]] = []
+        at, end = 0, len(index)
+        place_mask, number_mask = (1 << place_bits) - 1, (1 << point_bits) - 1
+        for day in days:
+            limit = (day + 1) << shift
+            while at < end and index[at] < limit:
+                key = index[at]
+                place, number = (key >> point_bits) & place_mask, key & number_mask
+                course = courses[place]
+                running[ids[place]] = course.statuses[number] or course.status(number)
+                at += 1
+            answer = dict(running)
+            self._finish(answer, courses, day)
+            found.append(answer)
+        return found
+
+    def _finish(self, result: dict[str, Status], courses: list[Course], day: int) -> None:
+        """Add risk and progress to a snapshot's statuses (only linked or measured ones)."""
         # Risk comes last: a counterpart's stage on this day is already in the result.
         for cid in self._log.counterparts:
             result[cid] = self._with_risk(cid, result[cid], lambda other: result[other].stage)
-        if self._log.targets:
-            view = self._views[known_by]
-            for cid in self._log.targets:
-                result[cid] = self._with_progress(view[cid], result[cid], day)
-        return result
+        position = self._log.position
+        for cid in self._log.targets:
+            result[cid] = self._with_progress(courses[position[cid]], result[cid], day)
 
     def _with_progress(self, course: Course, status: Status, day: int) -> Status:
         """`status` with the progress of its commitment's target on `day`, if it has one."""
@@ -100,28 +214,63 @@ class Views:
         return self._replay([commitment], known_by, with_steps=True)[0].transitions()
 
     def timeline(self, known_by: date | None) -> tuple[Transition, ...]:
-        """Every step of every commitment, in date order (ties in the order added)."""
-        order = {cid: i for i, cid in enumerate(self._log.commitments)}
+        """Every step of every commitment, in date order (ties in the order added).
+
+        Kept for the last knowledge date asked, and patched: a change to some commitments
+        replays their steps only, and moves them into place in the ordered list.
+        """
+        ids, position = self._log.ids, self._log.position
+        cached = self._timeline
+        if cached is not None and cached.known_by == known_by:
+            if cached.changed:
+                changed = sorted(cached.changed)
+                cached.changed.clear()
+                gone = {id(t) for place in changed for t in cached.steps.pop(place, ())}
+                cached.ordered = [t for t in cached.ordered if id(t) not in gone]
+                fresh = [place for place in changed if place < len(ids)]
+                for place, course in zip(fresh, self._steps(fresh, known_by), strict=True):
+                    cached.steps[place] = course
+                    for step in course:
+                        insort(cached.ordered, step, key=lambda t: (t.on, position[t.commitment]))
+            return tuple(cached.ordered)
+        places = list(range(len(ids)))
+        steps = dict(zip(places, self._steps(places, known_by), strict=True))
+        ordered = [step for place in places for step in steps[place]]
+        ordered.sort(key=lambda t: t.on)  # stable: ties stay in the order added
+        self._timeline = _Timeline(known_by, steps, ordered)
+        return tuple(ordered)
+
+    def _steps(self, places: list[int], known_by: date | None) -> list[tuple[Transition, ...]]:
+        ids = self._log.ids
         with collector_paused():
-            courses = self._replay(None, known_by, with_steps=True)
-            steps = [t for course in courses for t in course.transitions()]
-        steps.sort(key=lambda t: (t.on, order[t.commitment]))
-        return tuple(steps)
+            folded = self._replay([ids[p] for p in places], known_by, with_steps=True)
+            return [course.transitions() for course in folded]
 
     def anomalies(self, on: date | None, known_by: date | None) -> tuple[Anomaly, ...]:
-        """Events kept but out of place, dated on or before `on` (all when None)."""
-        with collector_paused():
-            view = self._fold_all(known_by)
-            found = [
-                self.anomaly(course, index)
-                for cid in self._log.commitments
-                for course in (view[cid],)
-                for index, (event, _, _) in enumerate(course.anomalies)
-                if on is None or event.on <= on
-            ]
-        order = {cid: i for i, cid in enumerate(self._log.commitments)}
-        found.sort(key=lambda a: (a.on, order[a.commitment]))
-        return tuple(found)
+        """Events kept but out of place, dated on or before `on` (all when None).
+
+        Kept per view, and patched for the commitments changed since.
+        """
+        courses = self._complete(known_by)
+        view = self._views[known_by]
+        if view.found is None:
+            view.found = {
+                place: self._anomalies_of(course)
+                for place, course in enumerate(courses)
+                if course.anomalies
+            }
+        else:
+            for place in view.dirty:
+                view.found.pop(place, None)
+                if place < len(courses) and courses[place].anomalies:
+                    view.found[place] = self._anomalies_of(courses[place])
+        view.dirty.clear()
+        found = [a for place in sorted(view.found) for a in view.found[place]]
+        found.sort(key=lambda a: a.on)  # stable: ties stay in the order added
+        return tuple(a for a in found if on is None or a.on <= on)
+
+    def _anomalies_of(self, course: Course) -> tuple[Anomaly, ...]:
+        return tuple(anomaly(self._engine, course, i) for i in range(len(course.anomalies)))
 
     def anomalous(self, commitments: Iterable[str]) -> set[Event]:
         """The events of `commitments` that are anomalies in the full view."""
@@ -133,29 +282,68 @@ class Views:
             course = self.course(cid, None)
             for index, (event, _stage, _state) in enumerate(course.anomalies):
                 if event not in before:
-                    return self.anomaly(course, index)
+                    return anomaly(self._engine, course, index)
         return None
-
-    def anomaly(self, course: Course, index: int) -> Anomaly:
-        """The `index`-th anomaly of `course`, with its message."""
-        event, stage, state = course.anomalies[index]
-        expected = self._engine.expected[stage]
-        return Anomaly(
-            event=event,
-            stage=stage,
-            expected=expected,
-            message=explain(self._engine.lifecycle, event, course, state, expected),
-        )
 
     # -- folds ----------------------------------------------------------------------------
 
     def course(self, commitment: str, known_by: date | None) -> Course:
         """The fold of `commitment` as known by `known_by`."""
         view = self._view(known_by)
-        course = view.get(commitment)
+        place = self._log.position[commitment]
+        course = view.courses[place]
         if course is None:
-            course = view[commitment] = self._replay([commitment], known_by)[0]
+            course = view.courses[place] = self._fold([place], known_by)[0]
+            if view.pending is not None:
+                view.pending.discard(place)
         return course
+
+    def _complete(self, known_by: date | None) -> list[Course]:
+        """Every fold of the view for `known_by` (folding what is missing, in one replay)."""
+        view = self._view(known_by)
+        courses = view.courses
+        if view.pending is None:
+            todo = [place for place, course in enumerate(courses) if course is None]
+        else:
+            todo = sorted(place for place in view.pending if courses[place] is None)
+        if todo:
+            with collector_paused():
+                for place, course in zip(todo, self._fold(todo, known_by), strict=True):
+                    courses[place] = course
+        view.pending = set()
+        return courses  # type: ignore[return-value]  # no None left
+
+    def _fold(self, places: list[int], known_by: date | None) -> list[Course]:
+        """The folds of the commitments at `places`, sharing what known-by views can."""
+        ids = self._log.ids
+        if known_by is None:
+            return self._replay([ids[p] for p in places], None)
+        limit = known_by.toordinal()
+        found: list[Course | None] = []
+        full: list[int] = []  # indexes into `found` whose events were all known
+        partial: list[tuple[int, str, int]] = []  # (index, id, events known) to fold
+        for index, place in enumerate(places):
+            cid = ids[place]
+            known = self._log.known(cid)
+            if not known or known[-1] <= limit:
+                found.append(None)
+                full.append(index)
+                continue
+            count = bisect_right(known, limit)
+            shared = self._shared.get(cid)
+            course = None if shared is None else shared.get(count)
+            found.append(course)
+            if course is None:
+                partial.append((index, cid, count))
+        if full:
+            for index in full:
+                found[index] = self.course(ids[places[index]], None)
+        if partial:
+            folded = self._replay([cid for _, cid, _ in partial], known_by)
+            for (index, cid, count), course in zip(partial, folded, strict=True):
+                self._shared.setdefault(cid, weakref.WeakValueDictionary())[count] = course
+                found[index] = course
+        return found  # type: ignore[return-value]  # every place is filled
 
     def _with_risk(self, cid: str, status: Status, stage_of: _StageOf) -> Status:
         """`status` with the lapsed counterparts of `cid` that put it at risk, if live."""
@@ -166,96 +354,20 @@ class Views:
         risk = tuple(other for other in others if stage_of(other) is lapsed)
         return attrs.evolve(status, at_risk_from=risk) if risk else status
 
-    def _view(self, known_by: date | None) -> dict[str, Course]:
+    def _view(self, known_by: date | None) -> _View:
         view = self._views.pop(known_by, None)
         if view is None:
-            view = {}
+            view = _View(len(self._log.ids))
             if len(self._views) >= _VIEWS_KEPT:
                 oldest = next(k for k in self._views if k is not None)
                 del self._views[oldest]
-                self._rows.pop(oldest, None)
         self._views[known_by] = view  # now the most recently used
         return view
 
-    def _fold_all(self, known_by: date | None) -> dict[str, Course]:
-        """The view for `known_by`, with every commitment folded (in one replay)."""
-        view = self._view(known_by)
-        commitments = self._log.commitments
-        if not view:  # everything to fold, as after a bulk record
-            view.update(zip(commitments, self._replay(None, known_by), strict=True))
-        elif len(view) < len(commitments):
-            missing = [cid for cid in commitments if cid not in view]
-            view.update(zip(missing, self._replay(missing, known_by), strict=True))
-        return view
-
     def _replay(
-        self, commitments: list[str] | None, known_by: date | None, *, with_steps: bool = False
+        self, commitments: list[str], known_by: date | None, *, with_steps: bool = False
     ) -> list[Course]:
-        """Fold the named commitments, or all of them (in the order added) when None."""
+        """Fold the named commitments, each from its events known by `known_by`."""
         log = self._log
-        ids = log.commitments if commitments is None else commitments
-        logs = [(log.commitments[cid], log.entries(cid, known_by)) for cid in ids]
+        logs = [(log.commitments[cid], log.entries(cid, known_by)) for cid in commitments]
         return replay_many(logs, self._engine, with_steps=with_steps)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector during a bulk fold.
-
-    A fold allocates many small tuples that never form cycles. With the collector running,
-    each of its full passes walks every object the tracker holds, which cost about twice the
-    fold itself on 20,000 commitments. Reference counting still frees everything at once.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def explain(
-    lifecycle: Lifecycle,
-    event: Event,
-    course: Course,
-    state: int,
-    expected: tuple[EventKind, ...],
-) -> str:
-    """Say why `event` does not fit where it falls, and what would have."""
-    kind = event.kind.value
-    head = f"{kind!r} on {event.on.isoformat()} does not fit {event.commitment!r}"
-    valid = ", ".join(repr(e.value) for e in expected) or "none"
-    if state < 0:
-        return (
-            f"{head}: it has no stage yet, and a first event must move it forward; "
-            f"expected one of {valid}"
-        )
-    stage, since_day, reason, inferred, _evidence, deadline, expires = course.states[state]
-    since = date.fromordinal(since_day)
-    for name, new, current in (
-        ("deadline", event.deadline, deadline),
-        ("expires", event.expires, expires),
-    ):
-        if lifecycle.rule(event.kind).dates == "move" and earlier(new, current):
-            assert new is not None
-            assert current is not None
-            return (
-                f"{head}: it would move {name} back from {current.isoformat()} to "
-                f"{new.isoformat()}, and an extension only moves dates later; to end it "
-                f"sooner, record 'lapsed' on the day it ends"
-            )
-    if stage not in lifecycle.live:
-        why = f"it is {stage.value} since {since.isoformat()}"
-        if reason is not None:
-            why += f" ({reason.value}{', inferred' if inferred else ''})"
-        hint = "; record 'revived' first to reopen it" if EventKind.REVIVED in expected else ""
-        return f"{head}: {why}; from {stage.value} expected one of {valid}{hint}"
-    target = lifecycle.rule(event.kind).target
-    ladder = lifecycle.stages
-    if target is not None and target in ladder and ladder.index(target) < ladder.index(stage):
-        why = f"it would move back from {stage.value} to {target.value}"
-    else:
-        why = f"it is {stage.value} since {since.isoformat()}"
-    return f"{head}: {why}; from {stage.value} expected one of {valid}"

@@ -214,6 +214,9 @@ def tracker_machine(lifecycle: nt.Lifecycle) -> type[RuleBasedStateMachine]:
                     on, r
                 )
                 assert observed_steps(tracker.timeline(known_by=r)) == model.timeline(r)
+                later = [on + timedelta(days=k) for k in (0, 3, 40)]
+                for day, answer in tracker.snapshots(later, known_by=r).items():
+                    assert observed_snapshot(answer) == list(model.snapshot(day, r).items())
 
         @invariant()
         def agrees_with_the_model(self) -> None:

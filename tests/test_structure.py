@@ -87,7 +87,7 @@ _DISPLAY = {
     "_output",
     "_cli",
     "_commands",
-    "_views",
+    "_anomalies",
     "_events",
     "_checks",
     "_drawing",

@@ -483,6 +483,36 @@ class TestAsOf:
         assert snap["a"] == t.status("a", on=day("2025-10-30"))
         assert snap["b"].stage is None
 
+    def test_snapshots_answer_many_dates_at_once(self) -> None:
+        """snapshots() keys each asked date once, ascending, to what snapshot() says then,
+        as known by the date given."""
+        t = tracker(commitment("b"), commitment("a"))
+        t.record(
+            event("proposed", "2025-10-01", cid="a"),
+            event("approved", "2025-10-30", cid="a", reported="2025-11-05"),
+            event("approved", "2025-10-15", cid="b"),
+        )
+        asked = [day("2025-11-01"), day("2025-09-01"), day("2025-10-30"), day("2025-11-01")]
+        found = t.snapshots(asked)
+        assert list(found) == sorted(set(asked))
+        for on, answer in found.items():
+            assert answer == t.snapshot(on=on)
+        assert found[day("2025-11-01")]["a"].stage is Stage.APPROVED
+        assert found[day("2025-09-01")]["b"].stage is None
+        known = t.snapshots(asked, known_by=day("2025-11-01"))
+        assert known[day("2025-11-01")]["a"].stage is Stage.PROPOSED
+        assert t.snapshots([]) == {}
+
+    def test_snapshots_wants_an_iterable_of_dates(self) -> None:
+        """One date, a string or a non-date inside is refused, saying what to pass."""
+        t = tracker()
+        with pytest.raises(TypeError, match=r"iterable of datetime\.date.*snapshot\(on=\.\.\.\)"):
+            t.snapshots(day("2025-10-30"))  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"iterable of datetime\.date, not str"):
+            t.snapshots("2025-10-30")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"dates must be a datetime\.date"):
+            t.snapshots([day("2025-10-30"), "2025-10-31"])  # type: ignore[list-item]
+
     def test_dates_must_be_dates(self) -> None:
         """A datetime or a string is refused with a message naming the argument."""
         t = tracker()
