@@ -98,7 +98,8 @@ def timeline(
             raise InvalidValue("commitments", commitments, "a sequence of commitment ids")
         index = {lane.commitment: lane for lane in every}
         chosen = [index[tracker.commitment(cid).id] for cid in commitments]
-    return _timeline(chosen, on=on, known_by=known_by, ax=ax, total=len(every))
+    first = _first_day(chosen, on)
+    return _timeline(chosen, on=on, known_by=known_by, ax=ax, total=len(every), first=first)
 
 
 def timelines(
@@ -110,13 +111,28 @@ def timelines(
         raise InvalidValue("lanes", lanes, "a number of lanes per page, 1 or more")
     every = _charts.lanes(tracker, on=on, known_by=known_by)
     pages = [list(every[i : i + lanes]) for i in range(0, len(every), lanes)] or [[]]
+    first = _first_day(list(every), on)  # one time axis for every page, to compare them
     return tuple(
-        _timeline(page, on=on, known_by=known_by, ax=None, total=len(every)) for page in pages
+        _timeline(page, on=on, known_by=known_by, ax=None, total=len(every), first=first)
+        for page in pages
     )
 
 
+def _first_day(lanes: list[Lane], on: date) -> date:
+    """The first day a timeline of `lanes` shows: its first step, or a month before `on`."""
+    days = [b.start for lane in lanes for b in lane.bands]
+    days += [d for lane in lanes for d, _ in lane.marks]
+    return min(days, default=on - timedelta(days=30))
+
+
 def _timeline(
-    lanes: list[Lane], *, on: date, known_by: date | None, ax: Axes | None, total: int
+    lanes: list[Lane],
+    *,
+    on: date,
+    known_by: date | None,
+    ax: Axes | None,
+    total: int,
+    first: date,
 ) -> Figure:
     title = f"Stages as of {on:%Y-%m-%d}"
     if known_by is not None:
@@ -151,15 +167,12 @@ def _timeline(
         ax.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7.5, frameon=False
         )
-    _draw_lanes(ax, lanes, on)
+    _draw_lanes(ax, lanes, on, first)
     return fig
 
 
-def _draw_lanes(ax: Axes, lanes: list[Lane], on: date) -> None:
+def _draw_lanes(ax: Axes, lanes: list[Lane], on: date, first: date) -> None:
     n = max(len(lanes), 1)
-    days = [d for lane in lanes for b in lane.bands for d in (b.start, b.end)]
-    days += [d for lane in lanes for d, _ in lane.marks]
-    first = min(days, default=on - timedelta(days=30))
     last = on + DAY
     pad = max((last - first) * 0.02, timedelta(days=3))
     x0, x1 = _num(first - pad), _num(last + pad)

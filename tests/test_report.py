@@ -464,11 +464,18 @@ def test_targets_figure_and_its_refusal(follow: nt.Tracker) -> None:
 
 
 def many(n: int) -> nt.Tracker:
+    """`n` commitments approved a day apart from 1 January 2025, two in three expiring."""
     t = nt.Tracker()
     t.add(
         *(commitment(f"c{i:04d}", expires=day("2025-06-01") if i % 3 else None) for i in range(n))
     )
-    t.record(*(event("approved", "2025-01-01", f"c{i:04d}") for i in range(n)))
+    first = day("2025-01-01")
+    t.record(
+        *(
+            nt.Event(commitment=f"c{i:04d}", kind="approved", on=first + timedelta(days=i))
+            for i in range(n)
+        )
+    )
     return t
 
 
@@ -480,6 +487,8 @@ def test_many_commitments_are_paged(tmp_path: Path) -> None:
     assert [len(gids(p, r"lane-\d+")) for p in pages] == [40, 40, 15]
     assert [g for p in pages for g in gids(p, r"lane-\d+")] == [f"lane-{n}" for n in range(95)]
     assert "(commitments 41-80 of 95)" in next(t.get_text() for t in pages[1].texts)
+    # One time axis for all pages, though the later pages start later.
+    assert {p.axes[0].get_xlim() for p in pages} == {pages[0].axes[0].get_xlim()}
     assert len(plot.timelines(t, on=date(2025, 7, 1), lanes=50)) == 2
     with pytest.raises(nt.InvalidValue, match="lanes must be a number of lanes"):
         plot.timelines(t, on=date(2025, 7, 1), lanes=0)
