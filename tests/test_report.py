@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -530,3 +531,18 @@ def test_delivery_steps_follow_what_was_known(follow: nt.Tracker) -> None:
     assert [v for _, v in early.steps] == [0, 0.25, 7, 7]
     yearly = _charts.deliveries(follow, SOY[1], on=date(2026, 3, 1), known_by=None)
     assert [(p.start.year, len(p.steps)) for p in yearly] == [(2026, 2), (2027, 0), (2028, 0)]
+
+
+def test_benchmark_runs_at_a_tiny_size() -> None:
+    """benchmarks/report.py runs at a tiny size and prints both figures (no timing asserted)."""
+    bench = Path(__file__).parent.parent / "benchmarks" / "report.py"
+    result = subprocess.run(
+        [sys.executable, str(bench), "--commitments", "60", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode in (0, 1), result.stderr  # 1 only if a target was missed
+    assert "report   follow-through (27 commitments)" in result.stdout
+    assert "generated (60 commitments" in result.stdout
+    assert "2 timeline page(s)" in result.stdout

@@ -66,10 +66,13 @@ def test_report_fits_a_phone(report: Path, tmp_path: Path) -> None:
 
 
 def test_report_prints_with_its_evidence(report: Path) -> None:
-    """For print the navigation is hidden and every evidence <details> is opened."""
+    """For print the navigation is hidden, the tables are cards of full width, and every
+    evidence <details> is opened."""
     with open_page(report, width=1000, height=800) as page:
         page._call("Emulation.setEmulatedMedia", {"media": "print"})
         assert page.evaluate("getComputedStyle(document.querySelector('nav')).display") == "none"
+        header = page.evaluate("getComputedStyle(document.querySelector('#status thead')).display")
+        assert header == "none"
         page.evaluate("dispatchEvent(new Event('beforeprint'))")
         closed = page.evaluate("document.querySelectorAll('details:not([open])').length")
         assert closed == 0
