@@ -11,7 +11,7 @@ testable without it.
 from __future__ import annotations
 
 import enum
-from datetime import date, timedelta
+from datetime import date
 
 import attrs
 
@@ -21,7 +21,11 @@ from ._lifecycle import EventKind, Stage
 from ._timeline import Transition
 from ._tracker import Tracker
 
-DAY = timedelta(days=1)
+
+def shift(day: date, days: float) -> date:
+    """`day` moved by `days` (whole days, rounded), kept within the dates Python has."""
+    moved = date.toordinal(day) + round(days)
+    return date.fromordinal(min(max(moved, 1), date.max.toordinal()))
 
 
 class Mark(enum.StrEnum):
@@ -68,7 +72,7 @@ class Lane:
 def lanes(tracker: Tracker, *, on: date, known_by: date | None) -> tuple[Lane, ...]:
     """One `Lane` per commitment, in the order added, up to `on` as known by `known_by`."""
     ids = [c.id for c in tracker.commitments()]
-    end = on + DAY  # bands run through the as-of date
+    end = shift(on, 1)  # bands run through the as-of date
     steps: dict[str, list[tuple[date, Stage, Mark | None]]] = {cid: [] for cid in ids}
     for step in tracker.timeline(known_by=known_by):
         if step.on > on:
@@ -130,14 +134,14 @@ def _risk(
     spans: dict[str, list[tuple[date, date]]] = {}
     opened: dict[str, date] = {}
     # Nothing is at risk before the first step: the changes from then on say it all.
-    for change in tracker.changes(min(days) - DAY, on, known_by=known_by):
+    for change in tracker.changes(shift(min(days), -1), on, known_by=known_by):
         if change.kind is ChangeKind.AT_RISK:
             opened.setdefault(change.commitment, change.on)
         elif change.kind is ChangeKind.NO_LONGER_AT_RISK and change.commitment in opened:
             start = opened.pop(change.commitment)
             spans.setdefault(change.commitment, []).append((start, change.on))
     for cid, start in opened.items():
-        spans.setdefault(cid, []).append((start, on + DAY))
+        spans.setdefault(cid, []).append((start, shift(on, 1)))
     return spans
 
 

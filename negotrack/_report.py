@@ -21,7 +21,7 @@ import stat
 import tempfile
 import warnings
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 
 from . import __version__, plot
 from ._changes import Change, ChangeKind
+from ._charts import shift
 from ._events import Event
 from ._exceptions import InvalidValue
 from ._lifecycle import Stage
@@ -133,12 +134,13 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
         )
     stages = [row["stage"] for row in rows]
     counts = {s: stages.count(s) for s in [*(s.value for s in Stage), "no stage"] if s in stages}
-    since = on - timedelta(days=CHANGES_DAYS)
+    since = shift(on, -CHANGES_DAYS)
+    until = shift(on, DUE_DAYS)
     changes = [
         _change_view(change, index, evidence)
         for change in tracker.changes(since, on, known_by=known_by)
     ]
-    due = [{"d": d, "n": index[d.commitment]} for d in tracker.due(on, DUE_DAYS)]
+    due = [{"d": d, "n": index[d.commitment]} for d in tracker.due(on, (until - on).days)]
     with _quiet_fonts():
         pages = plot.timelines(tracker, on=on, known_by=known_by)
         timeline = [
@@ -174,7 +176,7 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
         "since": since,
         "changes_days": CHANGES_DAYS,
         "due_days": DUE_DAYS,
-        "until": on + timedelta(days=DUE_DAYS),
+        "until": until,
         "rows": rows,
         "counts": counts,
         "at_risk": sum(1 for row in rows if row["risk"]),

@@ -22,7 +22,7 @@ settings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 try:
@@ -40,7 +40,7 @@ except ImportError as err:  # pragma: no cover - exercised in a test with matplo
     ) from err
 
 from . import _charts, _checks
-from ._charts import Lane, Mark
+from ._charts import Lane, Mark, shift
 from ._exceptions import InvalidValue
 from ._lifecycle import Stage
 from ._tracker import Tracker
@@ -50,7 +50,6 @@ __all__ = ["LANES_PER_PAGE", "targets", "timeline", "timelines"]
 LANES_PER_PAGE = 40
 """The most lanes `timelines` puts in one figure (and the report in one chart)."""
 
-DAY = timedelta(days=1)
 # Each stage: a fill colour (a colour-blind-safe set) and a hatch, so that colour is not the
 # only thing that tells them apart.
 STAGES: dict[Stage, tuple[str, str]] = {
@@ -122,7 +121,7 @@ def _first_day(lanes: list[Lane], on: date) -> date:
     """The first day a timeline of `lanes` shows: its first step, or a month before `on`."""
     days = [b.start for lane in lanes for b in lane.bands]
     days += [d for lane in lanes for d, _ in lane.marks]
-    return min(days, default=on - timedelta(days=30))
+    return min(days, default=shift(on, -30))
 
 
 def _timeline(
@@ -173,9 +172,9 @@ def _timeline(
 
 def _draw_lanes(ax: Axes, lanes: list[Lane], on: date, first: date) -> None:
     n = max(len(lanes), 1)
-    last = on + DAY
-    pad = max((last - first) * 0.02, timedelta(days=3))
-    x0, x1 = _num(first - pad), _num(last + pad)
+    last = shift(on, 1)
+    pad = max((last - first).days * 0.02, 3)
+    x0, x1 = _num(shift(first, -pad)), _num(shift(last, pad))
     ax.set_xlim(x0, x1)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_yticks([])
@@ -318,14 +317,14 @@ def targets(
     ax.set_gid(f"targets-{index}")
     top = max([p.amount for p in periods] + [v for p in periods for _, v in p.steps])
     for p in periods:
-        start, end = _num(p.start), _num(p.end + DAY)
+        start, end = _num(p.start), _num(shift(p.end, 1))
         state = met.get((p.start, p.end))
         if state is not None:
             ax.axvspan(start, end, color="#1b7837" if state else "#b2182b", alpha=0.07, lw=0)
         ax.plot([start, end], [0, p.amount], color="#777777", linestyle="--", linewidth=1)
         ax.hlines(p.amount, start, end, color="#333333", linewidth=1.6)
         if p.steps:
-            xs = [_num(d) for d, _ in p.steps] + [_num(p.steps[-1][0] + DAY)]
+            xs = [_num(d) for d, _ in p.steps] + [_num(shift(p.steps[-1][0], 1))]
             ys = [v for _, v in p.steps] + [p.steps[-1][1]]
             ax.step(xs, ys, where="post", color="#2166ac", linewidth=2.2, zorder=3)
             words = {True: " (met)", False: " (missed)", None: " so far"}[state]
@@ -343,10 +342,10 @@ def targets(
             )
         if p.start != periods[0].start:
             ax.axvline(start, color="#bbbbbb", linewidth=0.8)
-    ax.axvline(_num(on + DAY), color=AS_OF, linewidth=1.4)
-    first, last = periods[0].start, periods[-1].end + DAY
-    pad = max((last - first) * 0.03, timedelta(days=2))
-    ax.set_xlim(_num(first - pad), _num(last + pad))
+    ax.axvline(_num(shift(on, 1)), color=AS_OF, linewidth=1.4)
+    first, last = periods[0].start, shift(periods[-1].end, 1)
+    pad = max((last - first).days * 0.03, 2)
+    ax.set_xlim(_num(shift(first, -pad)), _num(shift(last, pad)))
     ax.set_ylim(0, top * 1.18)
     ax.set_ylabel(unit, fontsize=8.5, parse_math=False)
     ax.tick_params(labelsize=8)

@@ -546,3 +546,24 @@ def test_benchmark_runs_at_a_tiny_size() -> None:
     assert "report   follow-through (27 commitments)" in result.stdout
     assert "generated (60 commitments" in result.stdout
     assert "2 timeline page(s)" in result.stdout
+
+
+@pytest.mark.parametrize("on", [date.min, date(1, 2, 1), date(9999, 12, 1), date.max])
+def test_report_at_the_ends_of_the_calendar(follow: nt.Tracker, tmp_path: Path, on: date) -> None:
+    """As of the first or the last dates Python has, the report is still written whole."""
+    path = tmp_path / "edge.html"
+    nt.report(follow, path, on=on)
+    page = parse(path)
+    assert len(page.find("tr", class_="commitment")) == 27
+    assert len(lanes_in(page)) == 27
+
+
+def test_report_of_an_empty_tracker(tmp_path: Path) -> None:
+    """A tracker with nothing in it gives a report that says so, with an empty timeline."""
+    path = tmp_path / "empty.html"
+    nt.report(nt.Tracker(), path, on=AS_OF)
+    page = parse(path)
+    assert page.find("h1")[0].text == "Commitments"
+    assert page.find("tr", class_="commitment") == []
+    assert lanes_in(page) == []
+    assert page.find("section", id="changes")[0].find("p")[0].text.startswith("Nothing changed")
