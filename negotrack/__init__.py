@@ -32,6 +32,7 @@ from ._lifecycle import Lifecycle as Lifecycle
 from ._lifecycle import Rule as Rule
 from ._lifecycle import Stage as Stage
 from ._lifecycle import TimeLimit as TimeLimit
+from ._reporting import report as report
 from ._scenario import Scenario as Scenario
 from ._scenario import Source as Source
 from ._store import open as open
@@ -86,4 +87,5 @@ __all__ = [
     "dump",
     "load",
     "open",
+    "report",
 ]

@@ -146,6 +146,24 @@ def _parser() -> _Parser:
     _json_flag(progress)
     progress.set_defaults(run=_commands.progress)
 
+    # -- report (issue 13): the HTML report, with the [report] extra ---------------------------
+    reporting = commands.add_parser(
+        "report",
+        help="write an HTML report with charts",
+        description="Write one self-contained HTML file (it fetches nothing when opened): every "
+        "commitment's status with its evidence, the timeline of their stages, the targets "
+        "charts, the changes of the 30 days up to --as-of, what falls due in the 90 days after "
+        "it, and the anomalies. Needs the report extra: pip install 'negotrack[report]'.",
+    )
+    _source(reporting)
+    _as_of(reporting)
+    _known_by(reporting)
+    reporting.add_argument(
+        "-o", "--output", type=_path, required=True, metavar="OUT", help="the HTML file to write"
+    )
+    reporting.set_defaults(run=_commands.report)
+    # -- end of report ---------------------------------------------------------------------------
+
     drawing = commands.add_parser(
         "diagram",
         help="draw the lifecycle",

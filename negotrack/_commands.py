@@ -22,6 +22,7 @@ from ._engine import diagram as draw
 from ._events import Event
 from ._files import dump
 from ._format import load_with_lines
+from ._reporting import report as write_report
 from ._store import open as negotrack_open
 from ._store import verify
 from ._tracker import Tracker
@@ -263,6 +264,35 @@ def due(args: argparse.Namespace, out: TextIO) -> int:
         rows.append((d.on.isoformat(), _output.safe(d.commitment), d.kind.value, d.outcome))
     _output.table(rows, out)
     return EXIT_OK
+
+
+# -- report (issue 13) --------------------------------------------------------------------------
+
+
+def report(args: argparse.Namespace, out: TextIO) -> int:
+    """`negotrack report`: the HTML report, written over OUT in one step (never over the input)."""
+    given = args.file if args.file is not None else args.db
+    with contextlib.suppress(OSError, TypeError):
+        if given is not None and args.output.exists() and os.path.samefile(given, args.output):
+            raise UsageError(
+                f"negotrack report: {_output.safe(str(args.output))} is the input itself; "
+                "nothing was written: give another output file (OUT.html)"
+            )
+    tracker, _, path = _open_source(args)
+    as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
+    with tracker:
+        write_report(tracker, args.output, on=as_of, known_by=args.known_by)
+        n = len(tracker.commitments())
+        scenario_id = _scenario_id(tracker, path)
+    print(
+        f"{_output.safe(str(args.output))}: wrote the report of {_output.safe(scenario_id)} as of "
+        f"{as_of.isoformat()} ({_count(n, 'commitment')})",
+        file=out,
+    )
+    return EXIT_OK
+
+
+# -- end of report ---------------------------------------------------------------------------------
 
 
 def timeline(args: argparse.Namespace, out: TextIO) -> int:

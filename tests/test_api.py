@@ -64,6 +64,7 @@ def test_public_namespace_is_pinned() -> None:
         "dump",
         "load",
         "open",
+        "report",
     }
     for name in nt.__all__:
         assert hasattr(nt, name), name
@@ -208,12 +209,14 @@ class TestCommitment:
 
 
 def test_import_is_light() -> None:
-    """`import negotrack` loads neither YAML, cattrs, Hypothesis, graphviz nor psycopg."""
+    """`import negotrack` loads neither YAML, cattrs, Hypothesis, graphviz, psycopg,
+    matplotlib nor jinja2 (nor the report and the charts that need them)."""
     code = (
         "import sys, negotrack; "
         "loaded = set(sys.modules) | {m.split('.')[0] for m in sys.modules}; "
         "print(sorted(loaded & {'yaml', 'cattrs', 'hypothesis', 'graphviz', 'psycopg', "
-        "'negotrack._format', 'negotrack._postgres'}))"
+        "'matplotlib', 'jinja2', 'markupsafe', 'negotrack._format', 'negotrack._postgres', "
+        "'negotrack._report', 'negotrack.plot'}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
