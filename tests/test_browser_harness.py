@@ -1,4 +1,8 @@
-"""The browser-check harness (tests/browser.py) catches what a broken report would do."""
+"""The browser-check harness (tests/browser.py) catches what a broken report would do.
+
+Marked slow (each test starts Chromium): they guard the harness, and run under CI; the
+report's own browser checks (tests/test_report_browser.py) run in every local run.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ from browser import (
     read_png,
     require_chromium,
 )
+
+pytestmark = pytest.mark.slow
 
 CLEAN = """<!doctype html>
 <html><head><meta charset="utf-8"><title>clean</title>
