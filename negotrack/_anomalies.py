@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from ._course import Course, earlier
 from ._engine import Engine
 from ._events import Event
 from ._lifecycle import EventKind, Lifecycle
-from ._timeline import Anomaly, Course, earlier
+from ._timeline import Anomaly
 
 
 def anomaly(engine: Engine, course: Course, index: int) -> Anomaly:
@@ -42,7 +43,7 @@ def explain(
             f"{head}: it has no stage yet, and a first event must move it forward; "
             f"expected one of {valid}"
         )
-    stage, since_day, reason, inferred, _evidence, deadline, expires = course.states[state]
+    stage, since_day, reason, inferred, _evidence, deadline, expires = course.state(state)
     since = date.fromordinal(since_day)
     for name, new, current in (
         ("deadline", event.deadline, deadline),

@@ -19,7 +19,8 @@ Three forms:
   compact form a store keeps and a content id digests. Fields marked `LATER` were added after
   the first release: they are left out while they and every field after them are unset, so
   that ids derived before stay what they were.
-- *stored records* (`encode`, `decode`): what a recorder keeps, with a digest verified on read.
+The third form, *stored records*, is `negotrack._records`'s: rows and data with a digest
+verified on read.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args
 import attrs
 
 from . import _checks
-from ._recorder import Stored
 
 if TYPE_CHECKING:
     import cattrs
@@ -275,7 +275,7 @@ def from_row(cls: type[T], values: Sequence[Any], **extra: Any) -> T:
     It is meant for rows negotrack wrote itself and has verified (a store's): values are
     converted by their field's type and the class's own checks run, without cattrs's walk.
     """
-    fields, decoders = _row_decoders(cast(Any, cls))
+    fields, decoders = row_decoders(cast(Any, cls))
     if len(values) > len(fields):
         raise ValueError(f"a {cls.__name__} row has {len(values)} values, at most {len(fields)}")
     kwargs = {
@@ -290,7 +290,7 @@ def _content_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
 
 
 @functools.cache
-def _row_decoders(
+def row_decoders(
     cls: Any,
 ) -> tuple[tuple[attrs.Attribute[Any], ...], tuple[Callable[[Any], Any], ...]]:
     attrs.resolve_types(cls)
@@ -307,82 +307,30 @@ def _decoder(annotation: Any) -> Callable[[Any], Any]:
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         members = {m.value: m for m in kind}
         return members.__getitem__
-    return _same
+    return same
 
 
-def _same(value: Any) -> Any:
-    return value
+def plain_decoder(annotation: Any) -> Callable[[Any], Any] | None:
+    """How to read a field annotated `annotation` from trusted plain data, or None.
 
-
-# -- stored records -----------------------------------------------------------------------------
-
-DERIVED = "ev-"
-"""The prefix of ids derived from an event's content, reserved for them."""
-
-
-def encode(kind: str, value: Any, given_id: str | None = None) -> Stored:
-    """The stored record of `value` ("scenario", "commitment" or "event").
-
-    An event is kept as its row, under its id; one with a derived id needs no digest, as its
-    id is the digest of its row. Anything else is kept as its data, with a digest of the
-    record, so that a byte changed anywhere is caught when it is read.
+    Only a plain value has one: text, a number, a date, an enumeration, optional or not.
     """
-    if kind == "event":
-        payload = row_text(value)
-        if given_id is None:
-            return Stored(kind, digest_id(payload, DERIVED), payload, None)
-        return Stored(kind, given_id, payload, _digest(kind, given_id, payload))
-    payload = json.dumps(unstructure(value, omit_defaults=True), ensure_ascii=False)
-    record_id = None if value is None else getattr(value, "id", None)
-    return Stored(kind, record_id, payload, _digest(kind, record_id, payload))
-
-
-def verify(stored: Stored) -> str | None:
-    """What is wrong with a record read from a store, or None when it is what was written."""
-    if stored.kind == "event" and stored.digest is None:
-        if stored.id is None or not stored.id.startswith(DERIVED):
-            return "an event without a digest must have a derived id"
-        if digest_id(stored.payload, DERIVED) != stored.id:
-            return f"event {stored.id!r} does not match its content"
+    choices = [t for t in get_args(annotation) if t is not type(None)] or [annotation]
+    if len(choices) != 1:
         return None
-    if stored.kind not in ("scenario", "commitment", "event"):
-        return f"unknown record kind {_excerpt(stored.kind)}"
-    if stored.digest != _digest(stored.kind, stored.id, stored.payload):
-        return f"the {stored.kind} record {stored.id or ''} does not match its digest".replace(
-            "  ", " "
-        )
+    kind = choices[0]
+    if kind in (str, int, float) or kind is date:
+        return _decoder(annotation)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return _decoder(annotation)
     return None
 
 
-def decode(stored: Stored, classes: Mapping[str, type[Any]]) -> Any:
-    """The value a record holds, as an instance of `classes[stored.kind]`, once verified.
-
-    ValueError says what is wrong with a record that is not what negotrack wrote: a digest
-    that does not match, a payload its class refuses (and where it stands).
-    """
-    problem = verify(stored)
-    if problem is not None:
-        raise ValueError(f"{problem} (position {stored.position})")
-    try:
-        return _decoded(stored, classes[stored.kind])
-    except Exception as err:
-        raise ValueError(
-            f"the {stored.kind} at position {stored.position} is not valid ({err})"
-        ) from None
+def same(value: Any) -> Any:
+    return value
 
 
-def _decoded(stored: Stored, cls: type[T]) -> T | None:
-    data = json.loads(stored.payload)
-    if data is None and stored.kind == "scenario":
-        return None  # the description was removed
-    if stored.kind == "event":
-        given = None if stored.digest is None else stored.id
-        fields: Any = attrs.fields(cast(Any, cls))
-        named = {f.alias or f.name: given for f in fields if NOT_CONTENT in f.metadata}
-        return from_row(cls, data, **named)
-    return structure(data, cls)
+# -- derived ids ----------------------------------------------------------------------------------
 
-
-def _digest(kind: str, record_id: str | None, payload: str) -> str:
-    text = f"{kind}\n{record_id or ''}\n{payload}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+DERIVED = "ev-"
+"""The prefix of ids derived from an event's content, reserved for them."""

@@ -23,8 +23,8 @@ import contextvars
 import copy
 import functools
 import importlib.util
-from collections.abc import Container, Iterator, Mapping
-from typing import Any, Literal, cast
+from collections.abc import Container, Iterator, Mapping, Sequence
+from typing import Any, Literal, NamedTuple, overload
 
 from transitions import Machine, MachineError
 
@@ -87,45 +87,13 @@ class _Cursor:
     state: str
 
 
-class _MachineOutcomes(Mapping[tuple["Stage | None", EventKind], Stage]):
-    """The outcome table answered by firing the Machine on every lookup (the testing hook)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._table = engine.table
-
-    def __getitem__(self, key: tuple[Stage | None, EventKind]) -> Stage:
-        target = self._engine.step(*key)
-        if target is None:
-            raise KeyError(key)
-        return target
-
-    def __iter__(self) -> Iterator[tuple[Stage | None, EventKind]]:
-        return iter(self._table)
-
-    def __len__(self) -> int:
-        return len(self._table)
-
-
-class _MachineKept:
-    """The kept-stage moves answered by firing the Machine (the testing hook)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def __contains__(self, key: object) -> bool:
-        stage, kind = cast("tuple[Stage | None, EventKind]", key)
-        return self._engine.allows(stage, kind)
-
-
 class Engine:
     """A lifecycle's transitions `Machine` and the outcome table compiled from it.
 
-    `outcomes` is what replay looks stage changes up in: the compiled `table`, or, for an
-    engine made inside `through_machine`, a mapping that fires the Machine on every lookup.
-    `kept` holds the (stage, event) valid for the rules that keep the stage (extensions,
-    measurements), no stage included; `allowed` is what replay asks (the same, or the
-    Machine).
+    `table` is every (stage, event) -> stage read from the Machine; `kept` holds the (stage,
+    event) valid for the rules that keep the stage (extensions, measurements), no stage
+    included. `coded` is what the fold looks moves up in: the same, by code, or, for an
+    engine made inside `through_machine`, sequences that fire the Machine on every lookup.
     """
 
     def __init__(self, lifecycle: Lifecycle, *, fire: bool = False) -> None:
@@ -142,12 +110,6 @@ class Engine:
         )
         self.kept: set[tuple[Stage | None, EventKind]] = set()
         self.table: Mapping[tuple[Stage | None, EventKind], Stage] = self._compile(states)
-        self.outcomes: Mapping[tuple[Stage | None, EventKind], Stage] = (
-            _MachineOutcomes(self) if fire else self.table
-        )
-        self.allowed: Container[tuple[Stage | None, EventKind]] = (
-            _MachineKept(self) if fire else frozenset(self.kept)
-        )
         self.time_limits: tuple[CompiledLimit, ...] = tuple(
             (_FIELDS.index(limit.field), limit.delay, limit.reason, limit.exempt)
             for limit in lifecycle.time_limits
@@ -159,6 +121,7 @@ class Engine:
         self.moves = frozenset(r.event for r in lifecycle.rules if r.dates == "move")
         self.resets = frozenset(r.event for r in lifecycle.rules if r.dates == "reset")
         self.rank = lifecycle.same_day_rank()
+        self.coded = _coded(self, fire)
         # What an anomaly's message lists as valid: the moves (evidence that moves nothing,
         # a measurement, is valid everywhere and says nothing about where a commitment is).
         evidence = self.keeps - self.moves
@@ -202,6 +165,108 @@ class Engine:
         except MachineError:
             return None
         return _stage(self._cursor.state)
+
+
+# -- the fold's codes ---------------------------------------------------------------------------
+
+STAGES: tuple[Stage | None, ...] = (None, *Stage)
+"""Every stage by its code: its place in `Stage` plus 1; 0 is "no stage yet"."""
+STAGE_CODES: Mapping[Stage | None, int] = {stage: code for code, stage in enumerate(STAGES)}
+KINDS: tuple[EventKind, ...] = tuple(EventKind)
+"""Every event kind by its code: its place in `EventKind`."""
+assert len(STAGES) <= 8, "a stage's code has 3 bits"
+assert len(KINDS) <= 8, "a kind's code has 3 bits"
+
+
+class Coded(NamedTuple):
+    """An engine's tables by code, for the fold (see `negotrack._course`).
+
+    A move is looked up at ``stage code << 3 | kind code``, a list index rather than a dict
+    lookup: enum members hash in Python, and a fold does this once per event. Sets of kinds
+    or stages are bit masks by code.
+    """
+
+    outcomes: Sequence[int]  # the target's code, 0 for an anomaly
+    kept: Sequence[bool]  # valid moves of the kinds that keep the stage
+    keeps: int  # kinds that keep the stage
+    moves: int  # kinds that move the dates
+    resets: int  # kinds that reset the dates
+    live: int  # live stages
+    lapsed: int  # the code of the lapsed stage
+    limits: tuple[tuple[int, int, LapseReason, int], ...]  # (field, delay, reason, exempt)
+
+
+def _coded(engine: Engine, fire: bool) -> Coded:
+    size = len(STAGES) << 3
+    outcomes: Sequence[int]
+    kept: Sequence[bool]
+    if fire:
+        outcomes, kept = _FiredOutcomes(engine), _FiredKept(engine)
+    else:
+        outcomes = [0] * size
+        kept = [False] * size
+        for (stage, kind), target in engine.table.items():
+            outcomes[_index(stage, kind)] = STAGE_CODES[target]
+        for stage, kind in engine.kept:
+            kept[_index(stage, kind)] = True
+    return Coded(
+        outcomes=outcomes,
+        kept=kept,
+        keeps=_mask(KINDS, engine.keeps),
+        moves=_mask(KINDS, engine.moves),
+        resets=_mask(KINDS, engine.resets),
+        live=_mask(STAGES, engine.live),
+        lapsed=STAGE_CODES[engine.lapsed],
+        limits=tuple(
+            (field, delay, reason, _mask(STAGES, exempt))
+            for field, delay, reason, exempt in engine.time_limits
+        ),
+    )
+
+
+def _index(stage: Stage | None, kind: EventKind) -> int:
+    return STAGE_CODES[stage] << 3 | KINDS.index(kind)
+
+
+def _mask(members: Sequence[Any], chosen: Container[Any]) -> int:
+    return sum(1 << code for code, member in enumerate(members) if member in chosen)
+
+
+class _FiredOutcomes(Sequence[int]):
+    """The outcome codes answered by firing the Machine on every lookup (the testing hook)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        assert isinstance(index, int)
+        target = self._engine.step(STAGES[index >> 3], KINDS[index & 7])
+        return 0 if target is None else STAGE_CODES[target]
+
+    def __len__(self) -> int:
+        return len(STAGES) << 3
+
+
+class _FiredKept(Sequence[bool]):
+    """The kept-stage moves answered by firing the Machine (the testing hook)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @overload
+    def __getitem__(self, index: int) -> bool: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[bool]: ...
+    def __getitem__(self, index: int | slice) -> bool | Sequence[bool]:
+        assert isinstance(index, int)
+        return self._engine.allows(STAGES[index >> 3], KINDS[index & 7])
+
+    def __len__(self) -> int:
+        return len(STAGES) << 3
 
 
 _FIRING: contextvars.ContextVar[bool] = contextvars.ContextVar("negotrack_fire", default=False)

@@ -8,7 +8,8 @@ and knows no store (that is the tracker's unit of work). Every change can be und
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -17,9 +18,10 @@ from ._events import ConflictingEvent, Event
 from ._exceptions import DuplicateCommitment, InvalidValue, UnknownCommitment, excerpt
 from ._lifecycle import EventKind
 from ._scenario import Scenario
-from ._timeline import DAY_SHIFT, RANK_SHIFT, SEQ_SHIFT, Entry, entry_key
 
-_SEQ_MASK = ((1 << (RANK_SHIFT - SEQ_SHIFT)) - 1) << SEQ_SHIFT  # the sequence bits of a key
+# A commitment with more events than this gets an index by date for deduplication; below it,
+# scanning its events is cheaper than keeping an index (most commitments have a handful).
+_SCAN = 8
 
 
 class Mark(NamedTuple):
@@ -33,28 +35,24 @@ class Mark(NamedTuple):
 class EventLog:
     """Commitments and their events, deduplicated, in the order they were recorded."""
 
-    def __init__(self, rank: Mapping[EventKind, int]) -> None:
-        # Each kind's same-day rank and index, already in place in an entry's key.
-        self._shifted_rank = {kind: entry_key(0, r, kind, 0) for kind, r in rank.items()}
+    def __init__(self) -> None:
         self.scenario: Scenario | None = None
         self.commitments: dict[str, Commitment] = {}
         # The commitments' ids in the order added, and each one's place in that order.
         self.ids: list[str] = []
         self.position: dict[str, int] = {}
-        # Each commitment's report dates (ordinals), sorted: built when first asked for.
-        self._known: dict[str, list[int]] = {}
         # The commitments each one is linked to, in the order declared (a dict as an ordered
         # set); only commitments with links have an entry.
         self.counterparts: dict[str, dict[str, None]] = {}
         # The commitments with a target, in the order added (a dict as an ordered set).
         self.targets: dict[str, None] = {}
-        self._entries: dict[str, list[Entry]] = {}
+        # Every event in recording order, and each commitment's in recording order.
         self.events: list[Event] = []
-        # Recorded events by (commitment, kind, date): a tuple of three cached hashes is
-        # cheaper to look up than a whole event. The value is the event, or the set of
-        # events when several share the key (a set: deduplication stays one hash lookup
-        # however many reports of one kind a day brings).
-        self._seen: dict[tuple[str, EventKind, date], Event | set[Event]] = {}
+        self._mine: dict[str, list[Event]] = {}
+        # Deduplication: equal events share their commitment and date, so a commitment's
+        # events are scanned, or, past _SCAN of them, looked up by date (a list of the
+        # events of that date, a set once there are many).
+        self._by_date: dict[str, dict[date, list[Event] | set[Event]]] = {}
         self._named: dict[str, Event] = {}
 
     # -- reading --------------------------------------------------------------------------
@@ -66,28 +64,9 @@ class EventLog:
         except (KeyError, TypeError):
             raise UnknownCommitment(commitment, known=list(self.commitments)) from None
 
-    def known(self, commitment: str) -> list[int]:
-        """The dates its events became known (ordinals), sorted; the known-by index."""
-        found = self._known.get(commitment)
-        if found is None:
-            found = self._known[commitment] = sorted(
-                event.known_on.toordinal() for _, event in self._entries[commitment]
-            )
-        return found
-
-    def entries(self, commitment: str, known_by: date | None = None) -> list[Entry]:
-        """The entries of `commitment` in the order they apply (those known by `known_by`)."""
-        entries = self._entries[commitment]
-        # Recording appends; sorting here is cheap, as the list is mostly in order.
-        entries.sort()
-        if known_by is None:
-            return entries
-        return [entry for entry in entries if entry[1].known_on <= known_by]
-
-    def events_of(self, commitment: str) -> tuple[Event, ...]:
-        """The events of `commitment`, in recording order: O(its events)."""
-        entries = self._entries[commitment]
-        return tuple(event for _, event in sorted(entries, key=lambda e: e[0] & _SEQ_MASK))
+    def events_of(self, commitment: str) -> list[Event]:
+        """The events of `commitment`, in recording order (the log's own list: read only)."""
+        return self._mine[commitment]
 
     def mark(self) -> Mark:
         """Where the log stands now, to `rollback` to."""
@@ -126,7 +105,7 @@ class EventLog:
             self.commitments[c.id] = c
             self.position[c.id] = len(self.ids)
             self.ids.append(c.id)
-            self._entries[c.id] = []
+            self._mine[c.id] = []
             if c.target is not None:
                 self.targets[c.id] = None
             for link in c.links:
@@ -135,23 +114,19 @@ class EventLog:
                     self.counterparts.setdefault(link.target, {})[c.id] = None
         return list(batch.values())
 
-    def take(self, events: Iterable[Event]) -> list[Event]:
+    def take(self, events: Iterable[Event], *, trusted: bool = False) -> list[Event]:
         """Take in the events not recorded yet, all or none; return them.
 
         An event for an unknown commitment, or a different event under a recorded id, undoes
-        what this call took in and raises. One pass, one hash lookup per event: bulk
-        recording is the hot path.
+        what this call took in and raises. `trusted` events (a store's, written by negotrack
+        and verified) are known to be new and checked: they are only indexed. One pass:
+        bulk recording is the hot path.
         """
-        entries = self._entries
-        seen = self._seen
+        mine_of = self._mine
         named = self._named
-        rank = self._shifted_rank
-        # The sequence sits above the kind's bits in the key (see entry_key).
-        seq = len(self.events) << SEQ_SHIFT
-        step = 1 << SEQ_SHIFT
+        by_date = self._by_date
         start = len(self.events)
         log = self.events.append
-        known = self._known
         measured = EventKind.MEASURED
         try:
             for event in events:
@@ -163,39 +138,63 @@ class EventLog:
                         message=f"record() takes Event objects, got {excerpt(event)} "
                         f"({type(event).__name__})",
                     )
-                mine = entries.get(event.commitment)
+                cid = event.commitment
+                mine = mine_of.get(cid)
                 if mine is None:
-                    raise UnknownCommitment(event.commitment, known=list(entries))
-                if event.kind is measured:
-                    self._check_measure(event)
-                on = event.on
-                key = (event.commitment, event.kind, on)
-                same = seen.get(key)
-                if same is not None and (event in same if type(same) is set else same == event):
-                    continue
+                    raise UnknownCommitment(cid, known=list(mine_of))
                 given = event.given_id
+                if not trusted:
+                    if event.kind is measured:
+                        self._check_measure(event)
+                    index = by_date.get(cid)
+                    if index is None:
+                        on = event.on
+                        for other in mine:
+                            if other.on == on and other == event:
+                                break
+                        else:
+                            other = None
+                        if other is not None:
+                            continue
+                    else:
+                        same = index.get(event.on)
+                        if same is not None and event in same:
+                            continue
+                    if given is not None:
+                        earlier = named.get(given)
+                        if earlier is not None:
+                            if earlier != event:
+                                raise ConflictingEvent(given, recorded=earlier, offered=event)
+                            continue
                 if given is not None:
-                    earlier = named.get(given)
-                    if earlier is not None:
-                        if earlier != event:
-                            raise ConflictingEvent(given, recorded=earlier, offered=event)
-                        continue
                     named[given] = event
-                if same is None:
-                    seen[key] = event
-                elif isinstance(same, set):
-                    same.add(event)
-                else:
-                    seen[key] = {same, event}
-                # entry_key, inlined: this loop runs once per event recorded.
-                mine.append(((on.toordinal() << DAY_SHIFT) | rank[event.kind] | seq, event))
-                known.pop(event.commitment, None)
-                seq += step
+                mine.append(event)
+                if len(mine) > _SCAN:
+                    self._index(cid, mine, event)
                 log(event)
         except BaseException:
             self._drop_events(start)
             raise
         return self.events[start:]
+
+    def _index(self, cid: str, mine: list[Event], event: Event) -> None:
+        """Index `event`, the last of `cid`'s events, by date (all of them, the first time)."""
+        index = self._by_date.get(cid)
+        if index is None:
+            index = self._by_date[cid] = {}
+            added: Iterable[Event] = mine
+        else:
+            added = (event,)
+        for e in added:
+            same = index.get(e.on)
+            if same is None:
+                index[e.on] = [e]
+            elif isinstance(same, list):
+                same.append(e)
+                if len(same) > _SCAN:
+                    index[e.on] = set(same)
+            else:
+                same.add(e)
 
     def _check_measure(self, event: Event) -> None:
         """A measurement must name a commitment with a target, in the target's unit."""
@@ -225,7 +224,8 @@ class EventLog:
         while len(self.commitments) > mark.commitments:
             cid, c = self.commitments.popitem()
             touched.add(cid)
-            del self._entries[cid]
+            del self._mine[cid]
+            self._by_date.pop(cid, None)
             del self.position[cid]
             self.ids.pop()
             self.targets.pop(cid, None)
@@ -240,19 +240,26 @@ class EventLog:
         return touched
 
     def _drop_events(self, start: int) -> None:
-        """Forget the events logged from position `start` on (the last ones)."""
+        """Forget the events logged from position `start` on.
+
+        They are the last ones of each of their commitments: events are only ever appended.
+        """
         dropped = self.events[start:]
         for event in dropped:
-            key = (event.commitment, event.kind, event.on)
-            same = self._seen[key]
-            if type(same) is set and len(same) > 1:
-                same.discard(event)
-            else:
-                del self._seen[key]
             if event.given_id is not None:
                 del self._named[event.given_id]
-        first = start << SEQ_SHIFT
-        for cid in {event.commitment for event in dropped}:
-            self._entries[cid] = [e for e in self._entries[cid] if e[0] & _SEQ_MASK < first]
-            self._known.pop(cid, None)
+            index = self._by_date.get(event.commitment)
+            if index is not None:
+                same = index[event.on]
+                if isinstance(same, list):
+                    same.remove(event)
+                else:
+                    same.discard(event)
+                if not same:
+                    del index[event.on]
+        for cid, count in Counter(event.commitment for event in dropped).items():
+            mine = self._mine[cid]
+            del mine[len(mine) - count :]
+            if len(mine) <= _SCAN:
+                self._by_date.pop(cid, None)
         del self.events[start:]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from . import _codec
+from . import _codec, _records
 from ._commitments import Commitment, Link
 from ._events import Event
 from ._scenario import Scenario
@@ -35,7 +35,7 @@ def _from_1(db: sqlite3.Connection, create: Callable[[], None]) -> None:
     row = db.execute("SELECT value FROM meta WHERE key = 'scenario'").fetchone()
     if row is not None:
         scenario = _codec.structure(json.loads(row[0]), Scenario)
-        records.append(_codec.encode("scenario", scenario))
+        records.append(_records.encode("scenario", scenario))
     for cid, title, by, to, subject, deadline, expires, note, links in db.execute(
         'SELECT id, title, by, "to", subject, deadline, expires, note, links '
         "FROM commitments ORDER BY position"
@@ -51,13 +51,13 @@ def _from_1(db: sqlite3.Connection, create: Callable[[], None]) -> None:
             note=note,
             links=tuple(Link(kind, target) for kind, target in json.loads(links)),
         )
-        records.append(_codec.encode("commitment", commitment))
+        records.append(_records.encode("commitment", commitment))
     for row in db.execute(
         'SELECT id, given_id, commitment, kind, "on", reported, actor, source, quote, note, '
         "reason, deadline, expires FROM events ORDER BY position"
     ):
         event = _event(row)
-        records.append(_codec.encode("event", event, event.given_id))
+        records.append(_records.encode("event", event, event.given_id))
     for statement in (
         "DROP TRIGGER IF EXISTS commitments_are_kept",
         "DROP TRIGGER IF EXISTS commitments_are_not_deleted",

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from . import _codec
+from . import _records
 from ._commitments import Commitment
 from ._events import Event
 from ._exceptions import StoreBusy, StoreError
@@ -130,16 +130,18 @@ class Session:
         if self._closed:
             raise StoreError(recorder.location, "the store is closed; open it again")
         took = False
-        while True:
-            records = recorder.select(after=self._cursor, limit=_CHUNK)
-            if not records:
-                return took
-            with collector_paused():
+        # Reading a store allocates a few objects per record, none in a cycle: the collector
+        # would only walk everything the tracker holds, again and again.
+        with collector_paused():
+            while True:
+                records = recorder.select(after=self._cursor, limit=_CHUNK)
+                if not records:
+                    return took
                 self._adopt(records)
-            self._cursor = records[-1].position
-            took = True
-            if len(records) < _CHUNK:
-                return took
+                self._cursor = records[-1].position
+                took = True
+                if len(records) < _CHUNK:
+                    return took
 
     def wait(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for another writer, then take in what it appended."""
@@ -163,7 +165,7 @@ class Session:
     def _append(self, recorder: Recorder, changes: list[Write]) -> None:
         """Encode `changes` and append them after the cursor (see `Recorder.append`)."""
         try:
-            records = [_codec.encode(kind, value, given) for kind, value, given in changes]
+            records = [_records.encode(kind, value, given) for kind, value, given in changes]
         except UnicodeEncodeError as err:
             bad = err.object[err.start : err.end]
             raise StoreError(
@@ -185,9 +187,11 @@ class Session:
         mark = self._log.mark()
         try:
             for kind, run in itertools.groupby(records, key=attrgetter("kind")):
-                values = [_codec.decode(record, RECORD_CLASSES) for record in run]
+                values = _records.decode_many(list(run), RECORD_CLASSES)
                 if kind == "event":
-                    self._log.take(values)
+                    # A store's events are known to be new and checked: each one is a
+                    # record of its own, verified, under a unique id.
+                    self._log.take(values, trusted=True)
                 elif kind == "commitment":
                     self._log.add(values)
                 else:
@@ -198,7 +202,4 @@ class Session:
                 self.location,
                 f"{err}; the store was changed outside negotrack: restore it from a copy",
             ) from None
-        self._views.changed(
-            {e.commitment for e in self._log.events[mark.events :]}
-            | set(list(self._log.commitments)[mark.commitments :])
-        )
+        self._views.changed_by(self._log.events[mark.events :], self._log.ids[mark.commitments :])

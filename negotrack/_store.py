@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import _codec, _conninfo
+from . import _conninfo, _records
 from ._exceptions import InvalidValue, StoreError
 from ._lifecycle import LIFECYCLE, Lifecycle
 from ._recorder import Recorder
@@ -67,7 +67,7 @@ def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[st
             records = recorder.select(after=after, limit=_CHUNK)
             for record in records:
                 try:
-                    _codec.decode(record, RECORD_CLASSES)
+                    _records.decode(record, RECORD_CLASSES)
                 except ValueError as err:
                     problems.append(str(err))
             if len(records) < _CHUNK:

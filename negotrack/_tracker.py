@@ -54,7 +54,7 @@ class Tracker:
             raise InvalidValue("lifecycle", lifecycle, "a Lifecycle, such as negotrack.LIFECYCLE")
         self._strict = bool(strict)
         self._engine = engine(lifecycle)
-        self._log = EventLog(self._engine.rank)
+        self._log = EventLog()
         self._views = Views(self._log, self._engine)
         self._session = Session(self._log, self._views, recorder)
         if scenario is not None:
@@ -129,7 +129,7 @@ class Tracker:
         self._session.refresh()
         if commitment is None:
             return tuple(self._log.events)
-        return self._log.events_of(self._log.require(commitment).id)
+        return tuple(self._log.events_of(self._log.require(commitment).id))
 
     # -- changing it -----------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ class Tracker:
                 )
                 before = self._views.anomalous(touched)
             added = self._log.take(events)
-            self._views.changed({e.commitment for e in added})
+            self._views.changed_by(added)
             if self._strict and added:
                 anomaly = self._views.new_anomaly(touched, before)
                 if anomaly is not None:
@@ -181,7 +181,8 @@ class Tracker:
                         stage=anomaly.stage,
                         expected=anomaly.expected,
                     )
-            records.extend(("event", e, e.given_id) for e in added)
+            if self._session.recorder is not None:  # an in-memory tracker keeps no records
+                records.extend(("event", e, e.given_id) for e in added)
             return len(added)
 
         with collector_paused():

@@ -6,17 +6,20 @@ needed and kept; a change to some commitments marks only their places, and the n
 folds those again: recording one event and asking again costs one fold, not a new view.
 
 Known-by views share what they can. A commitment whose events were all known by R has the
-full view's fold, the same object. Otherwise the events known by R are a prefix of its events
-in the order they became known, so one fold serves every R that knows the same prefix; folds
-are shared through weak references, so that evicting a view frees what only it used. Known-by
-views are kept up to `_VIEWS_KEPT`, least recently used evicted first.
+full view's fold, the same object (statuses included, since a state becomes its status in
+place): a new view starts as a copy of the full view's list, and folds again only the
+commitments with an event known after R (`negotrack._knowledge` finds them by bisection).
+One with none known yet has an empty fold, one per commitment, shared by every view.
+Otherwise the events known by R are a prefix of its events in the order they became known,
+so one fold serves every R that knows the same prefix; those are shared through weak
+references, so that evicting a view frees what only it used. Known-by views are kept up to
+`_VIEWS_KEPT`, least recently used evicted first.
 
 Risk from links is computed in one place (`_with_risk`), for one status or for a snapshot.
 """
 
 from __future__ import annotations
 
-import weakref
 from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -24,12 +27,14 @@ from datetime import date
 import attrs
 
 from ._anomalies import anomaly
+from ._course import Course, replay_many
 from ._engine import Engine
 from ._events import Event
+from ._knowledge import Knowledge
 from ._lifecycle import Stage
 from ._log import EventLog
 from ._targets import progress
-from ._timeline import Anomaly, Course, Status, Transition, collector_paused, replay_many
+from ._timeline import Anomaly, Status, Transition, collector_paused
 
 # A commitment's stage on the day in question.
 _StageOf = Callable[[str], "Stage | None"]
@@ -40,12 +45,13 @@ _VIEWS_KEPT = 16  # known-by views kept at once (each a list of references to sh
 class _View:
     """One knowledge date's folds, one per commitment (None: not folded yet)."""
 
-    __slots__ = ("courses", "dirty", "found", "index", "pending")
+    __slots__ = ("courses", "dirty", "found", "fresh", "index", "pending")
 
     def __init__(self, size: int) -> None:
         self.courses: list[Course | None] = [None] * size
         # The places to fold again before a whole-view answer; None: every empty place.
         self.pending: set[int] | None = None
+        self.fresh = True  # nothing folded in it yet
         # Every point of every course packed in sorted ints, with the bits of a point's
         # number and of a place, for `snapshots` (None until asked for).
         self.index: tuple[list[int], int, int] | None = None
@@ -96,18 +102,24 @@ class Views:
         self._log = log
         self._engine = engine
         self._views: dict[date | None, _View] = {}  # least recently used first
-        # Folds of partial knowledge, by commitment and number of its events known.
-        self._shared: dict[str, weakref.WeakValueDictionary[int, Course]] = {}
         self._timeline: _Timeline | None = None  # the last timeline asked for
+        self._knowledge = Knowledge(log)
+        # The fold of a commitment with no event known yet, by id (see the module doc).
+        self._empty: dict[str, Course] = {}
 
     # -- keeping them current -------------------------------------------------------------
 
     def changed(self, commitments: Iterable[str]) -> None:
         """Forget the folds of `commitments` (their events changed, they are new or gone)."""
+        if not (self._views or self._timeline is not None):
+            self._knowledge = Knowledge(self._log)  # nothing folded yet: start afresh
+            return
         position = self._log.position
+        commitments = list(commitments)
         places = [position[cid] for cid in commitments if cid in position]
         for cid in commitments:
-            self._shared.pop(cid, None)
+            self._empty.pop(cid, None)
+        self._knowledge.changed(places)
         size = len(self._log.ids)
         for view in self._views.values():
             view.forget(places, size)
@@ -118,10 +130,16 @@ class Views:
             timeline.changed.update(range(min(size, timeline.size), max(size, timeline.size)))
             timeline.size = size
 
+    def changed_by(self, events: Sequence[Event], commitments: Iterable[str] = ()) -> None:
+        """Forget the folds of the commitments `events` name, and of `commitments`."""
+        if self._views or self._timeline is not None:
+            self.changed({e.commitment for e in events}.union(commitments))
+
     def reset(self) -> None:
         """Forget every fold."""
         self._views.clear()
-        self._shared.clear()
+        self._empty.clear()
+        self._knowledge = Knowledge(self._log)
         self._timeline = None
 
     # -- answers --------------------------------------------------------------------------
@@ -140,10 +158,11 @@ class Views:
         courses = self._complete(known_by)
         # The hot loop of a chart over many dates: one bisection and one index per
         # commitment, statuses built once and shared between dates.
+        probe = day << 3 | 7  # after every point of the day (see `Course.points`)
         result = {
-            cid: course.statuses[i] or course.status(i)
+            cid: course.status(i)
             for cid, course in zip(self._log.ids, courses, strict=True)
-            for i in (bisect_right(course.points, day),)
+            for i in (bisect_right(course.points, probe),)
         }
         self._finish(result, courses, day)
         return result
@@ -166,17 +185,14 @@ class Views:
                 sorted(
                     (day << shift) | (place << point_bits) | number
                     for place, course in enumerate(courses)
-                    for number, day in enumerate(course.points, 1)
+                    for number, day in enumerate([point >> 3 for point in course.points], 1)
                 ),
                 point_bits,
                 place_bits,
             )
         (index, point_bits, place_bits), ids = view.index, self._log.ids
         shift = place_bits + point_bits
-        running = {
-            cid: course.statuses[0] or course.status(0)
-            for cid, course in zip(ids, courses, strict=True)
-        }
+        running = {cid: course.status(0) for cid, course in zip(ids, courses, strict=True)}
         found: list[dict[str, Status]] = []
         at, end = 0, len(index)
         place_mask, number_mask = (1 << place_bits) - 1, (1 << point_bits) - 1
@@ -186,7 +202,7 @@ class Views:
                 key = index[at]
                 place, number = (key >> point_bits) & place_mask, key & number_mask
                 course = courses[place]
-                running[ids[place]] = course.statuses[number] or course.status(number)
+                running[ids[place]] = course.status(number)
                 at += 1
             answer = dict(running)
             self._finish(answer, courses, day)
@@ -294,6 +310,7 @@ class Views:
         course = view.courses[place]
         if course is None:
             course = view.courses[place] = self._fold([place], known_by)[0]
+            view.fresh = False
             if view.pending is not None:
                 view.pending.discard(place)
         return course
@@ -302,16 +319,38 @@ class Views:
         """Every fold of the view for `known_by` (folding what is missing, in one replay)."""
         view = self._view(known_by)
         courses = view.courses
-        if view.pending is None:
-            todo = [place for place, course in enumerate(courses) if course is None]
-        else:
-            todo = sorted(place for place in view.pending if courses[place] is None)
-        if todo:
+        if known_by is not None and view.fresh:
             with collector_paused():
+                todo = self._start(courses, known_by)
                 for place, course in zip(todo, self._fold(todo, known_by), strict=True):
                     courses[place] = course
+        else:
+            if view.pending is None:
+                todo = [place for place, course in enumerate(courses) if course is None]
+            else:
+                todo = sorted(place for place in view.pending if courses[place] is None)
+            if todo:
+                with collector_paused():
+                    for place, course in zip(todo, self._fold(todo, known_by), strict=True):
+                        courses[place] = course
         view.pending = set()
+        view.fresh = False
         return courses  # type: ignore[return-value]  # no None left
+
+    def _start(self, courses: list[Course | None], known_by: date) -> list[int]:
+        """Fill a new view for `known_by`; return the places left to fold.
+
+        It takes the full view's folds, and empty ones for the commitments nothing was known
+        of yet.
+        """
+        courses[:] = self._complete(None)
+        limit = known_by.toordinal()
+        firsts = self._knowledge.bounds()[0]
+        later = self._knowledge.later(limit)
+        ids, nothing_known = self._log.ids, self._nothing_known
+        for place in [place for place in later if firsts[place] > limit]:
+            courses[place] = nothing_known(ids[place])
+        return [place for place in later if firsts[place] <= limit]
 
     def _fold(self, places: list[int], known_by: date | None) -> list[Course]:
         """The folds of the commitments at `places`, sharing what known-by views can."""
@@ -319,31 +358,30 @@ class Views:
         if known_by is None:
             return self._replay([ids[p] for p in places], None)
         limit = known_by.toordinal()
+        firsts, lasts = self._knowledge.bounds()
         found: list[Course | None] = []
-        full: list[int] = []  # indexes into `found` whose events were all known
-        partial: list[tuple[int, str, int]] = []  # (index, id, events known) to fold
+        partial: list[tuple[int, str]] = []  # (index, id) to fold
         for index, place in enumerate(places):
             cid = ids[place]
-            known = self._log.known(cid)
-            if not known or known[-1] <= limit:
+            if lasts[place] <= limit:  # all known: the full view's
+                found.append(self.course(cid, None))
+            elif firsts[place] > limit:  # none known yet
+                found.append(self._nothing_known(cid))
+            else:
                 found.append(None)
-                full.append(index)
-                continue
-            count = bisect_right(known, limit)
-            shared = self._shared.get(cid)
-            course = None if shared is None else shared.get(count)
-            found.append(course)
-            if course is None:
-                partial.append((index, cid, count))
-        if full:
-            for index in full:
-                found[index] = self.course(ids[places[index]], None)
+                partial.append((index, cid))
         if partial:
-            folded = self._replay([cid for _, cid, _ in partial], known_by)
-            for (index, cid, count), course in zip(partial, folded, strict=True):
-                self._shared.setdefault(cid, weakref.WeakValueDictionary())[count] = course
+            folded = self._replay([cid for _, cid in partial], known_by)
+            for (index, _), course in zip(partial, folded, strict=True):
                 found[index] = course
         return found  # type: ignore[return-value]  # every place is filled
+
+    def _nothing_known(self, cid: str) -> Course:
+        """The fold of `cid` as known before any of its events: one, shared by all views."""
+        course = self._empty.get(cid)
+        if course is None:
+            course = self._empty[cid] = Course(self._log.commitments[cid])
+        return course
 
     def _with_risk(self, cid: str, status: Status, stage_of: _StageOf) -> Status:
         """`status` with the lapsed counterparts of `cid` that put it at risk, if live."""
@@ -369,5 +407,5 @@ class Views:
     ) -> list[Course]:
         """Fold the named commitments, each from its events known by `known_by`."""
         log = self._log
-        logs = [(log.commitments[cid], log.entries(cid, known_by)) for cid in commitments]
-        return replay_many(logs, self._engine, with_steps=with_steps)
+        logs = [(log.commitments[cid], log.events_of(cid)) for cid in commitments]
+        return replay_many(logs, self._engine, known_by=known_by, with_steps=with_steps)

@@ -10,7 +10,7 @@ from transitions import Machine
 
 import negotrack as nt
 from negotrack import LIFECYCLE, EventKind, Stage
-from negotrack._engine import START, engine, machine_spec
+from negotrack._engine import KINDS, STAGES, START, engine, machine_spec
 
 
 def test_one_machine_per_lifecycle() -> None:
@@ -47,16 +47,20 @@ def test_trackers_made_through_the_machine_fire_it(monkeypatch: pytest.MonkeyPat
 
 def test_table_is_compiled_from_the_machine() -> None:
     """The outcome table equals the lifecycle's edges, read back from the Machine's events."""
-    assert dict(engine().outcomes) == dict(LIFECYCLE.outcomes())
+    assert dict(engine().table) == dict(LIFECYCLE.outcomes())
 
 
 @pytest.mark.parametrize(
     ("stage", "kind"), list(itertools.product([None, *Stage], list(EventKind)))
 )
 def test_machine_and_table_agree_on_every_move(stage: Stage | None, kind: EventKind) -> None:
-    """Firing the Machine and looking up the table give the same result for every move."""
+    """Firing the Machine, looking up the table and the fold's codes give the same result
+    for every move."""
     e = engine()
-    assert e.step(stage, kind) == e.outcomes.get((stage, kind))
+    assert e.step(stage, kind) == e.table.get((stage, kind))
+    index = STAGES.index(stage) << 3 | KINDS.index(kind)
+    assert STAGES[e.coded.outcomes[index]] == e.step(stage, kind)
+    assert e.coded.kept[index] == ((stage, kind) in e.kept)
 
 
 def test_machine_spec_states() -> None:

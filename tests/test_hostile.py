@@ -27,7 +27,7 @@ from helpers import cli, commitment, day, event
 from scenario_cases import GOOD
 
 import negotrack as nt
-from negotrack import _codec, _composer, _documents
+from negotrack import _composer, _documents, _records
 
 ROOT = Path(__file__).parent.parent
 FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"
@@ -175,7 +175,7 @@ def test_a_damaged_scenario_record_is_a_store_error(tmp_path: Path, payload: str
     db = tmp_path / "s.db"
     with nt.open(db) as t:
         t.add(commitment())
-    for digest in ("0" * 32, _codec._digest("scenario", None, payload)):
+    for digest in ("0" * 32, _records._digest("scenario", None, payload)):
         path = tmp_path / f"s-{digest[:4]}.db"
         shutil.copy(db, path)
         with connect(path) as db_:

@@ -24,7 +24,7 @@ from postgres import password_url, restart_server, with_dbname
 from postgres import postgres_url as postgres_url  # the fixture ("as": ruff's F811)
 
 import negotrack as nt
-from negotrack import _codec
+from negotrack import _records
 from negotrack._pgschema import SCHEMA_VERSION
 from negotrack._postgres import PostgresRecorder
 
@@ -425,7 +425,7 @@ class TestWriting:
         """A record inserted by hand below the readers' cursor is found when negotrack writes
         the same id: a StoreError, nothing written, and later writes still work."""
         store.record(event("approved", "2025-01-01"))
-        slipped = _codec.encode("event", event("implemented", "2025-02-01", id="x"), "x")
+        slipped = _records.encode("event", event("implemented", "2025-02-01", id="x"), "x")
         sql(
             postgres_url,
             "INSERT INTO negotrack_records (position, kind, id, payload, digest) "

@@ -797,6 +797,40 @@ def check_machine_agrees(
     assert_same(answers(table, days, known_bys), answers(machine, days, known_bys), "machine")
 
 
+def check_kept_views(lifecycle: nt.Lifecycle, negotiation: Negotiation, split: int) -> None:
+    """Law 9: answers from the views a tracker keeps and patches (known-by views sharing the
+    full view's folds, empty folds, the timeline and anomalies patched) equal those of a
+    tracker rebuilt from scratch, after further records and a refused one."""
+    commitments, events = negotiation
+    days = query_days(commitments, events)[::2]
+    reported = sorted({d for e in events for d in (e.known_on, e.known_on - DAY)})
+    # More knowledge dates than views are kept, so that some are evicted and made again.
+    step = max(1, len(reported) // 20)
+    known_bys: list[date | None] = [None, *reported[::step]]
+    kept = build(lifecycle, commitments, events[:split])
+    answers(kept, days, known_bys)  # every view made, some evicted
+    for n, e in enumerate(events[split:]):
+        kept.record(e)
+        r = known_bys[n % len(known_bys)]
+        kept.snapshot(on=days[n % len(days)], known_by=r)
+        kept.timeline(known_by=r)
+        kept.anomalies(known_by=r)
+    if commitments:
+        stray = nt.Event(commitment="no-such-commitment", kind="proposed", on=days[0])
+        with pytest.raises(nt.UnknownCommitment):
+            kept.record(nt.Event(commitment=commitments[0].id, kind="approved", on=days[-1]), stray)
+    fresh = build(lifecycle, commitments, events)
+    assert kept.events() == fresh.events()
+    assert_same(answers(kept, days, known_bys), answers(fresh, days, known_bys), "kept views")
+
+
+@st.composite
+def split_cases(draw: st.DrawFn) -> tuple[Negotiation, int]:
+    """A negotiation with late reports, and where to split its events."""
+    negotiation = draw(negotiations())
+    return negotiation, draw(st.integers(0, len(negotiation.events)))
+
+
 # -- running the laws on the true lifecycle --------------------------------------------------------
 
 
@@ -827,6 +861,7 @@ LAWS: dict[str, tuple[Callable[..., None], st.SearchStrategy[Any]]] = {
     "invalid_events": (check_invalid_events, negotiations().map(lambda n: (n,))),
     "strict": (check_strict, negotiations(max_commitments=2, max_steps=6).map(lambda n: (n,))),
     "machine": (check_machine_agrees, cases(negotiations(max_commitments=3, max_steps=6))),
+    "kept_views": (check_kept_views, split_cases()),
 }
 
 
@@ -861,6 +896,13 @@ def test_one_at_a_time_equals_all_at_once(case: tuple[Any, ...]) -> None:
 def test_stages_form_a_path_in_the_lifecycle(negotiation: Negotiation) -> None:
     """Over increasing dates the stages follow the lifecycle's edges (or inferred lapses)."""
     check_path(LC, negotiation)
+
+
+@share(2)
+@given(split_cases())
+def test_kept_views_equal_a_fresh_rebuild(case: tuple[Negotiation, int]) -> None:
+    """Views kept and patched across records say what a tracker built afresh says."""
+    check_kept_views(LC, *case)
 
 
 @share(2)

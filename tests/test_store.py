@@ -13,12 +13,17 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from helpers import cli, commitment, day, event
+from hypothesis import given
+from hypothesis import strategies as st
 
 import negotrack as nt
-from negotrack import _codec
+import negotrack.testing as nt_testing
+from negotrack import _codec, _records
 from negotrack._recorder import Stored as nt_Stored
+from negotrack._session import RECORD_CLASSES
 from negotrack._sqlite import APPLICATION_ID, SCHEMA_VERSION, SQLiteRecorder
 from negotrack._transfer import merge
 
@@ -507,7 +512,7 @@ class TestReview:
         path = tmp_path / "damaged.db"
         t = nt.open(path)
         t.add(commitment())
-        good = _codec.encode("event", event("approved", "2025-01-01", id="x"), "x")
+        good = _records.encode("event", event("approved", "2025-01-01", id="x"), "x")
         insert(path, good._replace(payload=good.payload.replace("approved", "adopted")))
         for _ in range(2):
             with pytest.raises(nt.StoreError, match="does not match its digest"):
@@ -518,11 +523,11 @@ class TestReview:
         ("record", "words"),
         [
             (
-                _codec.encode("event", event("approved", "2025-01-01", "ghost")),
+                _records.encode("event", event("approved", "2025-01-01", "ghost")),
                 "unknown commitment 'ghost'",
             ),
             (
-                _codec.encode(
+                _records.encode(
                     "commitment", commitment("d", links=(nt.Link("reciprocal", "ghost"),))
                 ),
                 "unknown commitment 'ghost'",
@@ -626,3 +631,49 @@ def test_a_second_record_of_the_same_scenario_writes_nothing(tmp_path: Path) -> 
     ]
     assert writes == []
     assert sum("data_version" in s for s in statements) == 1
+
+
+# -- the bulk decoder a store is opened through ---------------------------------------------------
+
+_KINDS = list(nt.EventKind)  # measurements too: their fields were added later
+
+
+@given(
+    st.lists(
+        st.tuples(
+            nt_testing.events(["c0", "c1"], kinds=_KINDS),
+            st.one_of(st.none(), st.text(min_size=1, max_size=5).map(lambda s: "x" + s)),
+        ),
+        max_size=12,
+    ),
+    st.lists(nt_testing.commitments(max_size=4).map(tuple), max_size=1),
+)
+def test_bulk_decoding_equals_one_by_one(
+    events: list[tuple[nt.Event, str | None]], commitments: list[tuple[nt.Commitment, ...]]
+) -> None:
+    """Records decoded in bulk (the trusted constructors) equal those decoded one by one and
+    the values encoded: equal, with equal hashes, ids and fields (the ones added later too)."""
+    values = [attrs.evolve(e, id=given) for e, given in events]
+    encoded = [_records.encode("event", v, v.given_id) for v in values]
+    bulk = _records.decode_many(encoded, RECORD_CLASSES)
+    assert bulk == [_records.decode(r, RECORD_CLASSES) for r in encoded] == values
+    assert [hash(v) for v in bulk] == [hash(v) for v in values]
+    assert [v.id for v in bulk] == [v.id for v in values]
+    for made in commitments:
+        stored = [_records.encode("commitment", c) for c in made]
+        assert _records.decode_many(stored, RECORD_CLASSES) == list(made)
+
+
+def test_bulk_decoding_names_the_damaged_record() -> None:
+    """One changed byte among many records is the error of that record, by its position."""
+    good = [
+        _records.encode("event", event("approved", f"2025-01-{d:02d}"))._replace(position=d)
+        for d in range(1, 20)
+    ]
+    bad = good[7]._replace(payload=good[7].payload.replace("2025-01-08", "2025-01-09"))
+    with pytest.raises(ValueError, match=r"does not match its content \(position 8\)"):
+        _records.decode_many([*good[:7], bad, *good[8:]], RECORD_CLASSES)
+    row = good[3]._replace(payload=good[3].payload[:-1] + ', "extra", 1, 2, 3, 4, 5, 6]')
+    fixed = row._replace(id=_codec.digest_id(row.payload, _codec.DERIVED))
+    with pytest.raises(ValueError, match=r"position 4 is not valid"):
+        _records.decode_many([fixed], RECORD_CLASSES)

@@ -700,3 +700,29 @@ class TestRecording:
             ("b", day("2025-05-02")),
             ("a", day("2025-05-03")),
         ]
+
+
+class TestManyReports:
+    """A commitment with many events, many of one day: deduplication stays exact."""
+
+    def test_repeats_are_recognised_among_many_of_one_day(self) -> None:
+        """Forty reports of one kind on one day are forty events; recording any of them
+        again adds nothing, in any batch, and a refused batch leaves the log as it was."""
+        t = tracker()
+        reports = [event("proposed", "2025-05-01", note=f"report {n}") for n in range(40)]
+        dated = [event("proposed", f"2025-05-{d:02d}") for d in range(2, 20)]
+        assert t.record(*reports[:20]) == 20
+        assert t.record(*dated, *reports) == 18 + 20
+        assert t.record(*reversed(reports), *dated) == 0
+        before = t.events()
+        extra = event("approved", "2025-06-01")
+        with pytest.raises(nt.UnknownCommitment):
+            t.record(
+                extra,
+                event("proposed", "2025-05-01", note="report 99"),
+                event("proposed", "2025-06-02", cid="ghost"),
+            )
+        assert t.events() == before
+        assert t.record(extra, event("proposed", "2025-05-01", note="report 99")) == 2
+        assert t.events("c") == (*before, extra, event("proposed", "2025-05-01", note="report 99"))
+        assert t.history("c")[0].event == reports[0]  # the first recorded of the day

@@ -1,0 +1,225 @@
+"""Stored records: what a recorder keeps of each value, verified when it is read back.
+
+An event is kept as its row (`negotrack._codec.row`) under its id; one with a derived id needs
+no digest, since its id is the digest of its row. Anything else is kept as its data with a
+digest of the whole record. Reading verifies every record before decoding it, so that a byte
+changed anywhere is a clear error naming its position, never a different answer.
+
+`decode_many` is the bulk path a store is opened through: records verified in one pass, their
+JSON parsed in one call, and events built from their rows by a trusted constructor (the rows
+are negotrack's own, proven by their digests, so the checks an `Event` runs when made from
+user input are not run again). Whatever the bulk path cannot take is decoded alone, so that
+its error names it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+import attrs
+
+from . import _codec
+from ._codec import DERIVED, NOT_CONTENT
+from ._exceptions import excerpt
+from ._recorder import Stored
+
+T = TypeVar("T")
+
+
+def encode(kind: str, value: Any, given_id: str | None = None) -> Stored:
+    """The stored record of `value` ("scenario", "commitment" or "event").
+
+    An event is kept as its row, under its id; one with a derived id needs no digest, as its
+    id is the digest of its row. Anything else is kept as its data, with a digest of the
+    record, so that a byte changed anywhere is caught when it is read.
+    """
+    if kind == "event":
+        payload = _codec.row_text(value)
+        if given_id is None:
+            return Stored(kind, _codec.digest_id(payload, DERIVED), payload, None)
+        return Stored(kind, given_id, payload, _digest(kind, given_id, payload))
+    payload = json.dumps(_codec.unstructure(value, omit_defaults=True), ensure_ascii=False)
+    record_id = None if value is None else getattr(value, "id", None)
+    return Stored(kind, record_id, payload, _digest(kind, record_id, payload))
+
+
+def verify(stored: Stored) -> str | None:
+    """What is wrong with a record read from a store, or None when it is what was written."""
+    if stored.kind == "event" and stored.digest is None:
+        if stored.id is None or not stored.id.startswith(DERIVED):
+            return "an event without a digest must have a derived id"
+        if _codec.digest_id(stored.payload, DERIVED) != stored.id:
+            return f"event {stored.id!r} does not match its content"
+        return None
+    if stored.kind not in ("scenario", "commitment", "event"):
+        return f"unknown record kind {excerpt(stored.kind)}"
+    if stored.digest != _digest(stored.kind, stored.id, stored.payload):
+        return f"the {stored.kind} record {stored.id or ''} does not match its digest".replace(
+            "  ", " "
+        )
+    return None
+
+
+def decode(stored: Stored, classes: Mapping[str, type[Any]]) -> Any:
+    """The value a record holds, as an instance of `classes[stored.kind]`, once verified.
+
+    ValueError says what is wrong with a record that is not what negotrack wrote: a digest
+    that does not match, a payload its class refuses (and where it stands).
+    """
+    problem = verify(stored)
+    if problem is not None:
+        raise ValueError(f"{problem} (position {stored.position})")
+    try:
+        return _decoded(stored, classes[stored.kind])
+    except Exception as err:
+        raise ValueError(
+            f"the {stored.kind} at position {stored.position} is not valid ({err})"
+        ) from None
+
+
+def decode_many(records: Sequence[Stored], classes: Mapping[str, type[Any]]) -> list[Any]:
+    """The values of `records`, all of one kind, each verified: `decode` of each, in bulk."""
+    if not records:
+        return []
+    kind = records[0].kind
+    cls = classes.get(kind)
+    if cls is not None and _verified(kind, records):
+        try:
+            data = json.loads("[" + ",".join([r.payload for r in records]) + "]")
+            if len(data) == len(records):
+                if kind == "event":
+                    build = _event_builder(cast(Any, cls))
+                    return [
+                        build(row, None if r.digest is None else r.id)
+                        for row, r in zip(data, records, strict=True)
+                    ]
+                if kind == "commitment":
+                    make = _data_builder(cast(Any, cls))
+                    return [make(value) for value in data]
+        except Exception:
+            pass
+    return [decode(record, classes) for record in records]
+
+
+def _verified(kind: str, records: Sequence[Stored]) -> bool:
+    """True when every one of `records` is of `kind` and what negotrack wrote (`verify`)."""
+    sha256 = hashlib.sha256
+    start = len(DERIVED)
+    for r in records:
+        if r.kind != kind:
+            return False
+        if r.digest is None:  # an event whose id is the digest of its row
+            if r.id is None or sha256(r.payload.encode()).hexdigest()[:20] != r.id[start:]:
+                return False
+            if not r.id.startswith(DERIVED):
+                return False
+        elif sha256(f"{kind}\n{r.id or ''}\n{r.payload}".encode()).hexdigest()[:32] != r.digest:
+            return False
+    return True
+
+
+@functools.cache
+def _event_builder(cls: Any) -> Callable[[list[Any], str | None], Any]:
+    """A trusted constructor of `cls` from a verified row and its given id (or None).
+
+    It converts what a row holds as text (dates, enumerations), pads the fields a row leaves
+    out (those added later, unset) and sets each field in place: no checks, no converters,
+    one generated function (as attrs generates its own methods), which is what makes it
+    fast. A class that caches its hash starts with an empty cache, as attrs's own
+    `__setstate__` does.
+    """
+    fields, decoders = _codec.row_decoders(cls)
+    everything = attrs.fields(cls)
+    assert everything[: len(fields)] == fields, "the content fields come first"
+    given = [f.name for f in everything[len(fields) :]]
+    assert len(given) == 1
+    assert NOT_CONTENT in everything[-1].metadata
+    size = len(fields)
+    scope: dict[str, Any] = {
+        "new": object.__new__,
+        "put": object.__setattr__,
+        "cls": cls,
+        "padding": [None] * size,
+    }
+    lines = [
+        "def build(row, given):",
+        "    n = len(row)",
+        f"    if n < {size}:",
+        "        row = row + padding[n:]",
+        f"    elif n > {size}:",
+        f"        raise ValueError(f'a {cls.__name__} row has {{n}} values, at most {size}')",
+        "    made = new(cls)",
+    ]
+    for i, (field, decode) in enumerate(zip(fields, decoders, strict=True)):
+        if decode is _codec.same:
+            lines.append(f"    put(made, {field.name!r}, row[{i}])")
+        else:
+            scope[f"decode{i}"] = decode
+            lines.append(f"    value = row[{i}]")
+            lines.append(
+                f"    put(made, {field.name!r}, None if value is None else decode{i}(value))"
+            )
+    lines.append(f"    put(made, {given[0]!r}, given)")
+    if _HASH_CACHE in getattr(cls, "__slots__", ()):
+        lines.append(f"    put(made, {_HASH_CACHE!r}, None)")
+    lines.append("    return made")
+    exec("\n".join(lines), scope)
+    build: Callable[[list[Any], str | None], Any] = scope["build"]
+    return build
+
+
+# Where attrs keeps a cached hash (`cache_hash=True`); None means "not computed yet".
+_HASH_CACHE = "_attrs_cached_hash"
+
+
+@functools.cache
+def _data_builder(cls: Any) -> Callable[[Any], Any]:
+    """A trusted constructor of `cls` from its verified data (a mapping, as stored).
+
+    Data with only plain fields (text, dates, enumerations) is set in place like an event's
+    row; anything else (a target, links) goes through `negotrack._codec.structure`.
+    """
+    attrs.resolve_types(cls)
+    fields = attrs.fields(cls)
+    keys = [_codec.key_of(cls, f.name) for f in fields]
+    decoders = [_codec.plain_decoder(f.type) for f in fields]
+    defaults = [f.default for f in fields]
+    if any(isinstance(d, attrs.Factory) for d in defaults):  # type: ignore[arg-type]
+        return functools.partial(_codec.structure, cls=cls)
+    plain = {k for k, d in zip(keys, decoders, strict=True) if d is not None}
+    plan = list(zip(keys, decoders, defaults, strict=True))
+    new = object.__new__
+
+    def build(data: Any) -> Any:
+        if type(data) is not dict or not data.keys() <= plain:
+            return _codec.structure(data, cls)
+        values = []
+        for key, decode, default in plan:
+            value = data.get(key, default)
+            values.append(value if value is None or decode is None else decode(value))
+        made = new(cls)
+        made.__setstate__(tuple(values))
+        return made
+
+    return build
+
+
+def _decoded(stored: Stored, cls: type[T]) -> T | None:
+    data = json.loads(stored.payload)
+    if data is None and stored.kind == "scenario":
+        return None  # the description was removed
+    if stored.kind == "event":
+        given = None if stored.digest is None else stored.id
+        fields: Any = attrs.fields(cast(Any, cls))
+        named = {f.alias or f.name: given for f in fields if NOT_CONTENT in f.metadata}
+        return _codec.from_row(cls, data, **named)
+    return _codec.structure(data, cls)
+
+
+def _digest(kind: str, record_id: str | None, payload: str) -> str:
+    text = f"{kind}\n{record_id or ''}\n{payload}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
