@@ -210,14 +210,15 @@ def due(log: EventLog, views: Views, on: date, within: int) -> tuple[Due, ...]:
 
     In date order, each with what happens if nothing more is reported after `on`.
     """
-    last = on + timedelta(days=within)
+    last = date.fromordinal(min(on.toordinal() + within, date.max.toordinal()))
     found = []
     for cid, commitment in log.commitments.items():
         status = views.status(cid, on.toordinal(), None)
         live = status.stage is not None and status.stage is not Stage.LAPSED
         if status.deadline is not None and on < status.deadline <= last:
             implemented = status.stage is Stage.IMPLEMENTED
-            lapses = live and not implemented
+            # A lapse the day after 9999-12-31 never falls (the calendar ends).
+            lapses = live and not implemented and status.deadline < date.max
             found.append(
                 Due(
                     commitment=cid,
@@ -229,7 +230,14 @@ def due(log: EventLog, views: Views, on: date, within: int) -> tuple[Due, ...]:
                         f"lapses on {(status.deadline + DAY).isoformat()}, deadline_missed, "
                         "unless implemented by then"
                         if lapses
-                        else _quiet(status, "implemented already" if implemented else None)
+                        else _quiet(
+                            status,
+                            "implemented already"
+                            if implemented
+                            else "the calendar ends that day"
+                            if live
+                            else None,
+                        )
                     ),
                 )
             )
@@ -268,7 +276,7 @@ def _target_due(
         # What that period holds by `on`, if nothing more is reported.
         got = so_far.get((begin, stop), 0) if begin <= on else 0
         short = got < target.amount
-        lapses = short and live and (begin, stop) == periods[-1]
+        lapses = short and live and (begin, stop) == periods[-1] and stop < date.max
         figures = f"{got:g} of {target.amount:g} {target.unit} delivered by {on.isoformat()}"
         if lapses:
             outcome = (

@@ -240,3 +240,25 @@ def test_the_due_command() -> None:
     result = cli("due", FOLLOW, "--within", "soon")
     assert result.returncode == 2
     assert "expected days or weeks" in result.stderr
+
+
+def test_due_and_changes_at_the_ends_of_the_calendar() -> None:
+    """Due and changes near 0001-01-01 and 9999-12-31 answer, never overflow: a deadline on
+    the last day never lapses (there is no next day)."""
+    t = nt.Tracker()
+    t.add(
+        nt.Commitment(id="end", title="t", by="A", to="B", deadline=date.max),
+        nt.Commitment(id="soon", title="t", by="A", to="B", expires=date(9999, 12, 30)),
+    )
+    t.record(
+        nt.Event(commitment="end", kind="approved", on=date(9999, 12, 1)),
+        nt.Event(commitment="soon", kind="approved", on=date(9999, 12, 1)),
+    )
+    found = {d.commitment: d for d in t.due(date(9999, 12, 2), within=365)}
+    assert found["end"].lapses_on is None
+    assert found["end"].outcome == "nothing: the calendar ends that day"
+    assert found["soon"].lapses_on == date(9999, 12, 30)
+    assert t.status("end", on=date.max).stage is nt.Stage.APPROVED
+    assert [c.commitment for c in t.changes(date(9999, 12, 1), date.max)] == ["soon"]
+    assert t.changes(date.min, date(1, 1, 10)) == ()
+    assert t.due(date.max) == ()
