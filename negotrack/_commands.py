@@ -146,8 +146,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
     heading = _output.safe(_scenario_id(tracker, path))
     if scenario is not None:
         heading += f": {_output.safe(scenario.title)}"
-    knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
-    print(f"{heading}\nas of {as_of.isoformat()}, from {knowledge}\n", file=out)
+    print(f"{heading}\n{_output.as_of(as_of, known_by)}\n", file=out)
     header = ("id", "stage", "since", "reason", "inferred", "at risk")
     quantitative = any(status.progress is not None for status in snapshot.values())
     rows: list[tuple[str, ...]] = [(*header, "progress") if quantitative else header]
@@ -192,8 +191,7 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
         }
         _output.print_json(document, out)
         return EXIT_OK
-    knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
-    print(f"{_output.safe(scenario_id)}: as of {as_of.isoformat()}, {knowledge}\n", file=out)
+    print(f"{_output.safe(scenario_id)}: {_output.as_of(as_of, known_by)}\n", file=out)
     if not measured:
         print("no commitment has a target", file=out)
         return EXIT_OK
@@ -225,7 +223,7 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     print(
         f"{_output.safe(scenario_id)}: changes after {since.isoformat()} up to "
-        f"{until.isoformat()}\n",
+        f"{until.isoformat()}, {_output.knowledge(args.known_by)}\n",
         file=out,
     )
     if not found:

@@ -56,6 +56,18 @@ def stage(value: Any) -> str:
     return NO_STAGE if value is None else str(value.value)
 
 
+def knowledge(known_by: date | None) -> str:
+    """What answers are drawn from, to end a heading: `as known on R`, or everything."""
+    if known_by is None:
+        return "with everything recorded"
+    return f"as known on {known_by.isoformat()}"
+
+
+def as_of(on: date, known_by: date | None) -> str:
+    """The heading of answers as of `on`: `as of D, as known on R` (or with everything)."""
+    return f"as of {on.isoformat()}, {knowledge(known_by)}"
+
+
 def table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
     """Print `rows` as columns, the first row as the header."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -36,7 +36,7 @@ from ._charts import shift
 from ._events import Event
 from ._exceptions import InvalidValue
 from ._lifecycle import Stage
-from ._output import NO_STAGE, amount, progress_cell
+from ._output import NO_STAGE, amount, knowledge, progress_cell
 from ._scenario import Source
 from ._timeline import Status, Transition
 from ._tracker import Tracker
@@ -179,6 +179,7 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
         ],
         "on": on,
         "known_by": known_by,
+        "knowledge": knowledge(known_by),
         "since": since,
         "changes_days": CHANGES_DAYS,
         "due_days": DUE_DAYS,

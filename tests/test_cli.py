@@ -194,6 +194,49 @@ def test_status_table(good: Path) -> None:
     assert "anomalies: none" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("args", "heading"),
+    [
+        (("status", "--as-of", "2026-03-01"), "as of 2026-03-01, with everything recorded"),
+        (
+            ("status", "--as-of", "2026-03-01", "--known-by", "2026-02-19"),
+            "as of 2026-03-01, as known on 2026-02-19",
+        ),
+        (
+            ("progress", "--as-of", "2026-03-01", "--known-by", "2026-02-19"),
+            "kl-2025: as of 2026-03-01, as known on 2026-02-19",
+        ),
+        (
+            ("changes", "--since", "2026-01-01", "--until", "2026-03-01"),
+            "kl-2025: changes after 2026-01-01 up to 2026-03-01, with everything recorded",
+        ),
+        (
+            (
+                "changes",
+                "--since",
+                "2026-01-01",
+                "--until",
+                "2026-03-01",
+                "--known-by",
+                "2026-02-20",
+            ),
+            "kl-2025: changes after 2026-01-01 up to 2026-03-01, as known on 2026-02-20",
+        ),
+    ],
+    ids=["status", "status-known-by", "progress", "changes", "changes-known-by"],
+)
+def test_headings_say_what_the_answers_are_drawn_from(
+    good: Path, args: tuple[str, ...], heading: str
+) -> None:
+    """Every heading names the as-of date and what is known the same way: "as known on R",
+    or "with everything recorded"."""
+    command, *options = args
+    result = run(command, good, *options)
+    assert result.returncode == 0, result.stderr
+    assert heading in result.stdout.splitlines()[:2]
+    assert "from" not in result.stdout.splitlines()[1 if command == "status" else 0]
+
+
 def test_check_exit_codes(tmp_path: Path, good: Path) -> None:
     """check: 0 when valid, 0 with warnings for anomalies, 1 with --strict, 2 when invalid."""
     result = run("check", good)

@@ -203,7 +203,7 @@ def test_scenario_title_sources_and_dates(follow: nt.Tracker, page: Node) -> Non
     """The page names the scenario, the as-of date, and lists every declared source."""
     assert follow.scenario is not None
     assert page.find("h1")[0].text == follow.scenario.title
-    assert "As of 2026-02-20, from all that is known." in page.find("header")[0].words()
+    assert "As of 2026-02-20, with everything recorded." in page.find("header")[0].words()
     listed = page.find("ol", class_="sources")[0].find("li")
     assert [li.find("code")[0].text for li in listed] == list(follow.scenario.sources)
     assert page.find("section", id="anomalies")[0].find("p")[0].text.startswith("None")
@@ -216,8 +216,8 @@ def test_known_by_is_named_and_applied(follow: nt.Tracker, tmp_path: Path) -> No
     path = tmp_path / "known.html"
     nt.report(follow, path, on=date(2026, 3, 1), known_by=date(2026, 1, 15))
     page = parse(path)
-    assert "known by 2026-01-15" in page.find("title")[0].text
-    assert "from what was known by 2026-01-15" in page.find("header")[0].words()
+    assert page.find("title")[0].text.endswith(": as of 2026-03-01, as known on 2026-01-15")
+    assert "As of 2026-03-01, as known on 2026-01-15." in page.find("header")[0].words()
     assert "as known by 2026-01-15" in page.find("section", id="timeline")[0].words()
     rows = {r.find("code")[0].text: r for r in page.find("tr", class_="commitment")}
     soy = rows["soybean-12mmt-2025"]
