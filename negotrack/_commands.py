@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from ._checks import iso
 from ._conninfo import is_postgres, name, rough_params
 from ._engine import diagram as draw
 from ._events import Event
+from ._exceptions import ScenarioError
 from ._files import dump
 from ._format import load_with_lines
 from ._reporting import report as write_report
@@ -47,8 +49,39 @@ def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], s
         )
     if args.db is not None:
         return negotrack_open(args.db, create=False), {}, _shown(args.db)
-    tracker, lines = load_with_lines(args.file)
+    tracker, lines = _load(args.file, f"to read a store, use --db {shlex.quote(str(args.file))}")
     return tracker, lines, str(args.file)
+
+
+def _load(path: Path, hint: str) -> tuple[Tracker, dict[Event, int]]:
+    """A scenario file with the lines of its events; a store given in its place gets `hint`."""
+    try:
+        return load_with_lines(path)
+    except ScenarioError as err:
+        if _is_sqlite(path):
+            problem = (
+                "an SQLite file (a store) where a scenario file (.yaml, .yml or .json) is expected"
+            )
+            raise ScenarioError(path, None, f"{problem}; {hint}") from None
+        if path.suffix.lower() not in STORE_SUFFIXES:
+            raise
+        (line, problem), *more = err.problems
+        raise ScenarioError(err.path, line, f"{problem}; {hint}", more=more) from None
+
+
+STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+"""Names that say "a store": given where a scenario file is expected, the error says --db."""
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether `path` is a regular file that starts as SQLite's do (never opens a pipe)."""
+    with contextlib.suppress(OSError, ValueError):
+        if not path.is_file():
+            return False
+        with path.open("rb") as file:
+            return file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    return False
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
@@ -81,7 +114,10 @@ def _count(n: int, noun: str) -> str:
 
 
 def record(args: argparse.Namespace, out: TextIO) -> int:
-    source, _ = load_with_lines(args.scenario)
+    given = shlex.quote(str(args.scenario))
+    target = "STORE" if is_postgres(args.db) else shlex.quote(args.db)  # no password shown
+    hint = f"to copy a store into another, use negotrack copy --from {given} --to {target}"
+    source, _ = _load(args.scenario, hint)
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
     print(

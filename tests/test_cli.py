@@ -4,6 +4,7 @@ console script in a subprocess (its entry point, `python -m`, pipes and closed s
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -314,6 +315,65 @@ def test_broken_pipe_is_not_an_error(good: Path) -> None:
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check",),
+        ("status",),
+        ("timeline",),
+        ("changes", "--since", "2025-01-01"),
+        ("due",),
+        ("progress",),
+        ("report", "-o", "out.html"),
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_store_given_as_a_scenario_file_points_at_db(
+    tmp_path: Path, good: Path, command: tuple[str, ...]
+) -> None:
+    """A store where a scenario file is expected (by its name, or by its first bytes) is one
+    line that says how to read it: --db."""
+    store = tmp_path / "kl.db"
+    assert run("record", "--db", store, good).returncode == 0
+    disguised = tmp_path / "store.yaml"
+    disguised.write_bytes(store.read_bytes())
+    name, *options = command
+    for given, problem in [
+        (store, "an SQLite file (a store) where a scenario file"),
+        (disguised, "an SQLite file (a store) where a scenario file"),
+        (tmp_path / "missing.sqlite3", "unsupported file type '.sqlite3'"),
+    ]:
+        result = run(name, given, *options, cwd=tmp_path)
+        assert_one_line_error(
+            result, f"{given}: {problem}", f"; to read a store, use --db {shlex.quote(str(given))}"
+        )
+    spaced = tmp_path / "my store.db"
+    assert_one_line_error(run("status", spaced), f"use --db '{spaced}'")
+    # A scenario file of another type is not taken for a store.
+    other = tmp_path / "notes.txt"
+    other.write_text("x", encoding="utf-8")
+    result = run(name, other, *options, cwd=tmp_path)
+    assert_one_line_error(result, "unsupported file type '.txt'")
+    assert "--db" not in result.stderr
+
+
+def test_record_from_a_store_points_at_copy(tmp_path: Path, good: Path) -> None:
+    """`record` given a store to read from says to copy it, without a URL's password."""
+    store = tmp_path / "kl.db"
+    assert run("record", "--db", store, good).returncode == 0
+    result = run("record", "--db", tmp_path / "new.db", store)
+    assert_one_line_error(
+        result,
+        f"{store}: an SQLite file (a store)",
+        "to copy a store into another, use negotrack copy "
+        f"--from {shlex.quote(str(store))} --to {shlex.quote(str(tmp_path / 'new.db'))}",
+    )
+    assert not (tmp_path / "new.db").exists()
+    result = run("record", "--db", "postgresql://alice:s3cret@db.invalid/n", store)
+    assert_one_line_error(result, f"negotrack copy --from {shlex.quote(str(store))} --to STORE")
+    assert "s3cret" not in result.stderr
 
 
 def test_export_to_a_missing_folder_names_the_target(tmp_path: Path, good: Path) -> None:
