@@ -68,12 +68,18 @@ def _parser() -> _Parser:
 
     check = commands.add_parser(
         "check",
-        help="validate a scenario file and list its anomalies",
-        description="Validate a scenario file and print its anomalies as warnings. Exit 0 "
-        "when valid, 1 with --strict when there are anomalies, 2 when invalid.",
+        help="validate a scenario file and list its warnings",
+        description="Validate a scenario file and print warnings: its anomalies, and every "
+        "deadline or expiry date before its commitment's first event (spent: it can never "
+        "make the commitment lapse). Exit 0 when valid, 1 with --strict when there are "
+        "warnings, 2 when invalid.",
     )
     _source(check)
-    check.add_argument("--strict", action="store_true", help="exit 1 when the file has anomalies")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when there are warnings (anomalies or spent dates)",
+    )
     check.set_defaults(run=_commands.check)
 
     status = commands.add_parser(

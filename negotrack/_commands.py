@@ -20,10 +20,10 @@ from . import _output
 from ._checks import iso
 from ._conninfo import is_postgres, name, rough_params
 from ._engine import diagram as draw
-from ._events import Event
 from ._exceptions import ScenarioError
 from ._files import dump
-from ._format import load_with_lines
+from ._format import Lines, load_with_lines
+from ._limits import spent_limits
 from ._reporting import report as write_report
 from ._store import open as negotrack_open
 from ._store import verify
@@ -40,7 +40,7 @@ class UsageError(Exception):
     """The command line was given something it cannot use (one line, exit 2)."""
 
 
-def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], str]:
+def _open_source(args: argparse.Namespace) -> tuple[Tracker, Lines, str]:
     """The tracker named on the command line: a scenario file, or a store with --db."""
     if (args.file is None) == (args.db is None):
         raise UsageError(
@@ -48,12 +48,12 @@ def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], s
             f"(see negotrack {args.command} --help)"
         )
     if args.db is not None:
-        return negotrack_open(args.db, create=False), {}, _shown(args.db)
+        return negotrack_open(args.db, create=False), Lines(), _shown(args.db)
     tracker, lines = _load(args.file, f"to read a store, use --db {shlex.quote(str(args.file))}")
     return tracker, lines, str(args.file)
 
 
-def _load(path: Path, hint: str) -> tuple[Tracker, dict[Event, int]]:
+def _load(path: Path, hint: str) -> tuple[Tracker, Lines]:
     """A scenario file with the lines of its events; a store given in its place gets `hint`."""
     try:
         return load_with_lines(path)
@@ -93,20 +93,25 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_INVALID
     tracker, lines, path = _open_source(args)
     with tracker:
+        spent = spent_limits(tracker)
+        for limit in spent:
+            _warn(path, lines.commitments.get((limit.commitment, limit.field)), limit.message)
         anomalies = tracker.anomalies()
         for anomaly in anomalies:
-            line = lines.get(anomaly.event)
-            where = f"{path}:{line}" if line else path
-            print(
-                f"{_output.safe(where)}: warning: {_output.safe(anomaly.message)}", file=sys.stderr
-            )
+            _warn(path, lines.events.get(anomaly.event), anomaly.message)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
+        dates = f", {_count(len(spent), 'spent date')}" if spent else ""
         print(
             f"{_output.safe(path)}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
-            f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
+            f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}{dates}",
             file=out,
         )
-    return EXIT_ANOMALIES if args.strict and anomalies else EXIT_OK
+    return EXIT_ANOMALIES if args.strict and (anomalies or spent) else EXIT_OK
+
+
+def _warn(path: str, line: int | None, message: str) -> None:
+    where = f"{path}:{line}" if line else path
+    print(f"{_output.safe(where)}: warning: {_output.safe(message)}", file=sys.stderr)
 
 
 def _count(n: int, noun: str) -> str:

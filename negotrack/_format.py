@@ -48,18 +48,31 @@ class _Top:
 _WHAT = {_Top: "the scenario", Source: "a source", Commitment: "a commitment", Event: "an event"}
 
 
-def load_with_lines(
-    path: str | os.PathLike[str], *, strict: bool = False
-) -> tuple[Tracker, dict[Event, int]]:
-    """`negotrack.load`, also returning the line of each event (to point warnings at it)."""
+@attrs.frozen
+class Lines:
+    """Where a scenario file states each event, and each key of each commitment."""
+
+    events: dict[Event, int] = attrs.field(factory=dict)
+    commitments: dict[tuple[str, str], int] = attrs.field(factory=dict)  # (id, key) -> line
+
+
+def load_with_lines(path: str | os.PathLike[str], *, strict: bool = False) -> tuple[Tracker, Lines]:
+    """`negotrack.load`, also returning where things stand in the file (to point warnings at)."""
     where = Path(path)
     tree = _documents.read(where)
     scenario, commitments, events = parse(tree, where)
     tracker = Tracker(strict=strict, scenario=scenario)
     tracker.add(*commitments)
     tracker.record(*events)
-    lines = dict(zip(events, getattr(tree.get("events"), "lines", ()), strict=False))
-    return tracker, lines
+    items = tree.get("commitments", ())
+    return tracker, Lines(
+        events=dict(zip(events, getattr(tree.get("events"), "lines", ()), strict=False)),
+        commitments={
+            (c.id, key): line
+            for c, item in zip(commitments, items, strict=False)
+            for key, line in item.lines.items()
+        },
+    )
 
 
 def parse(tree: Any, path: Path) -> tuple[Scenario, list[Commitment], list[Event]]:

@@ -254,6 +254,33 @@ def test_check_exit_codes(tmp_path: Path, good: Path) -> None:
     assert run("check", odd, "--strict").returncode == 1
 
 
+SPENT = GOOD.replace("    to: CN\nevents:", "    to: CN\n    deadline: 2015-10-30\nevents:", 1)
+
+
+def test_check_warns_about_a_date_before_the_first_event(tmp_path: Path) -> None:
+    """A deadline before its commitment's first event is a warning at the deadline's line,
+    saying what it means and how to fix it: exit 0, and 1 with --strict, like an anomaly."""
+    path = tmp_path / "spent.yaml"
+    path.write_text(SPENT, encoding="utf-8")
+    result = run("check", path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        f"{path}:19: warning: deadline 2015-10-30 is before the first event of 'tariff' "
+        "(2025-10-26): the deadline can never make it lapse; check the year"
+    ]
+    assert result.stdout.strip().endswith(
+        "valid: 2 commitments, 4 events, 0 anomalies, 1 spent date"
+    )
+    strict = run("check", path, "--strict")
+    assert (strict.returncode, strict.stderr) == (1, result.stderr)
+    # From a store: the same warning, naming the store (it has no lines).
+    store = tmp_path / "spent.db"
+    assert run("record", "--db", store, path).returncode == 0
+    result = run("check", "--db", store, "--strict")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{store}: warning: deadline 2015-10-30 is before")
+
+
 def test_timeline(good: Path) -> None:
     """timeline lists every step in date order with its evidence; inferred ones are marked."""
     result = run("timeline", good)

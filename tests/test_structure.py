@@ -96,6 +96,7 @@ _DISPLAY = {
     "_timeline",
     "_targets",
     "_changes",
+    "_limits",
 }
 
 
