@@ -17,8 +17,9 @@ from typing import NoReturn, TextIO
 
 from . import __version__, _commands, _output
 from ._checks import iso_date
-from ._commands import EXIT_INVALID, EXIT_OK, UsageError
+from ._commands import EXIT_INVALID, EXIT_OK
 from ._exceptions import NegotrackError
+from ._inputs import UsageError
 
 EXIT_BUG = 3
 

@@ -2,7 +2,8 @@
 
 Each command takes the parsed arguments and the stream to print to, and returns the exit
 status; faults are raised as `NegotrackError` or `UsageError` for `negotrack._cli.main` to
-report. What is printed is made by `negotrack._output`.
+report. What they read comes through `negotrack._inputs`; what is printed is made by
+`negotrack._output`.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from . import _output
+from . import _inputs, _output
 from ._checks import iso
-from ._conninfo import is_postgres, name, rough_params
+from ._conninfo import is_postgres
 from ._engine import diagram as draw
-from ._exceptions import ScenarioError
 from ._files import dump
-from ._format import Lines, load_with_lines
+from ._format import load_with_lines
+from ._inputs import UsageError
 from ._limits import spent_limits
 from ._reporting import report as write_report
 from ._store import open as negotrack_open
@@ -36,62 +37,14 @@ EXIT_ANOMALIES = 1
 EXIT_INVALID = 2
 
 
-class UsageError(Exception):
-    """The command line was given something it cannot use (one line, exit 2)."""
-
-
-def _open_source(args: argparse.Namespace) -> tuple[Tracker, Lines, str]:
-    """The tracker named on the command line: a scenario file, or a store with --db."""
-    if (args.file is None) == (args.db is None):
-        raise UsageError(
-            f"negotrack {args.command}: give a scenario FILE or --db STORE (one of them) "
-            f"(see negotrack {args.command} --help)"
-        )
-    if args.db is not None:
-        return negotrack_open(args.db, create=False), Lines(), _shown(args.db)
-    tracker, lines = _load(args.file, f"to read a store, use --db {shlex.quote(str(args.file))}")
-    return tracker, lines, str(args.file)
-
-
-def _load(path: Path, hint: str) -> tuple[Tracker, Lines]:
-    """A scenario file with the lines of its events; a store given in its place gets `hint`."""
-    try:
-        return load_with_lines(path)
-    except ScenarioError as err:
-        if _is_sqlite(path):
-            problem = (
-                "an SQLite file (a store) where a scenario file (.yaml, .yml or .json) is expected"
-            )
-            raise ScenarioError(path, None, f"{problem}; {hint}") from None
-        if path.suffix.lower() not in STORE_SUFFIXES:
-            raise
-        (line, problem), *more = err.problems
-        raise ScenarioError(err.path, line, f"{problem}; {hint}", more=more) from None
-
-
-STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-"""Names that say "a store": given where a scenario file is expected, the error says --db."""
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _is_sqlite(path: Path) -> bool:
-    """Whether `path` is a regular file that starts as SQLite's do (never opens a pipe)."""
-    with contextlib.suppress(OSError, ValueError):
-        if not path.is_file():
-            return False
-        with path.open("rb") as file:
-            return file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
-    return False
-
-
 def check(args: argparse.Namespace, out: TextIO) -> int:
     if args.db is not None and args.file is None:
         problems = verify(args.db)
         if problems:
             for problem in problems:
-                _output.fail(f"negotrack: {_shown(args.db)}: damaged: {problem}")
+                _output.fail(f"negotrack: {_inputs.shown(args.db)}: damaged: {problem}")
             return EXIT_INVALID
-    tracker, lines, path = _open_source(args)
+    tracker, lines, path = _inputs.open_source(args)
     with tracker:
         spent = spent_limits(tracker)
         for limit in spent:
@@ -122,11 +75,11 @@ def record(args: argparse.Namespace, out: TextIO) -> int:
     given = shlex.quote(str(args.scenario))
     target = "STORE" if is_postgres(args.db) else shlex.quote(args.db)  # no password shown
     hint = f"to copy a store into another, use negotrack copy --from {given} --to {target}"
-    source, _ = _load(args.scenario, hint)
+    source, _ = _inputs.load(args.scenario, hint)
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
     print(
-        f"{_shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
+        f"{_inputs.shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
         f"{_count(added, 'new event')} from {_output.safe(str(args.scenario))} "
         f"({known} already recorded)",
         file=out,
@@ -142,7 +95,7 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
     print(
         f"{_output.safe(str(args.output))}: wrote {_count(n_c, 'commitment')} and "
-        f"{_count(n_e, 'event')} from {_shown(args.db)}",
+        f"{_count(n_e, 'event')} from {_inputs.shown(args.db)}",
         file=out,
     )
     return EXIT_OK
@@ -160,7 +113,7 @@ def _refuse_overwriting_the_store(store: Path, output: Path) -> None:
 
 
 def status(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     with tracker:
         return _print_status(tracker, args, path, out)
 
@@ -174,7 +127,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
     scenario = tracker.scenario
     if args.json:
         document = {
-            "scenario": _scenario_id(tracker, path),
+            "scenario": _inputs.scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
             "commitments": [
@@ -184,7 +137,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
         }
         _output.print_json(document, out)
         return EXIT_OK
-    heading = _output.safe(_scenario_id(tracker, path))
+    heading = _output.safe(_inputs.scenario_id(tracker, path))
     if scenario is not None:
         heading += f": {_output.safe(scenario.title)}"
     print(f"{heading}\n{_output.as_of(as_of, known_by)}\n", file=out)
@@ -213,14 +166,14 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
 
 
 def progress(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     known_by: date | None = args.known_by
     with tracker:
         snapshot = tracker.snapshot(on=as_of, known_by=known_by)
         titles = {c.id: c.title for c in tracker.commitments()}
         measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         document = {
             "scenario": scenario_id,
@@ -244,12 +197,12 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def changes(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     since: date = args.since
     until: date = args.until or date.today()  # the only other wall clock: the default "until"
     with tracker:
         found = tracker.changes(since, until, known_by=args.known_by)
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         _output.print_json(
             {
@@ -275,11 +228,11 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def due(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()
     with tracker:
         found = tracker.due(as_of, args.within)
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         _output.print_json(
             {
@@ -317,12 +270,12 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
                 f"negotrack report: {_output.safe(str(args.output))} is the input itself; "
                 "nothing was written: give another output file (OUT.html)"
             )
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     with tracker:
         write_report(tracker, args.output, on=as_of, known_by=args.known_by)
         n = len(tracker.commitments())
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     print(
         f"{_output.safe(str(args.output))}: wrote the report of {_output.safe(scenario_id)} as of "
         f"{as_of.isoformat()} ({_count(n, 'commitment')})",
@@ -335,11 +288,11 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     known_by: date | None = args.known_by
     with tracker:
         steps = tracker.timeline(known_by=known_by)
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         _output.print_json(
             {
@@ -358,12 +311,6 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
 def diagram(args: argparse.Namespace, out: TextIO) -> int:
     print(draw(args.format), file=out)
     return EXIT_OK
-
-
-def _scenario_id(tracker: Tracker, path: str) -> str:
-    scenario = tracker.scenario
-    # Without a description, the file's name (escaped if it is not UTF-8).
-    return scenario.id if scenario is not None else _output.safe(Path(path).stem)
 
 
 def copy(args: argparse.Namespace, out: TextIO) -> int:
@@ -387,11 +334,3 @@ def copy(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     return EXIT_OK
-
-
-def _shown(location: str | Path) -> str:
-    """A store's location for people: a PostgreSQL URL without its password."""
-    text = str(location)
-    if is_postgres(text):
-        return name(rough_params(text))
-    return _output.safe(text)
