@@ -98,10 +98,24 @@ def _parser() -> _Parser:
     timeline = commands.add_parser(
         "timeline",
         help="every transition in date order, with its evidence",
-        description="Every transition in date order with its evidence (actor, source, quote, "
-        "reported date); inferred lapses are marked as such.",
+        description="Every transition in date order, one row each: date, commitment, event, "
+        "from -> to, and the evidence (actor / source, cut to keep rows short, then the date it "
+        "was reported if that differs); inferred lapses are marked as such. --json gives each "
+        "step whole, quote included. The filters apply to both.",
     )
     _source(timeline)
+    timeline.add_argument(
+        "--commitment",
+        action="append",
+        metavar="ID",
+        help="only the steps of this commitment (repeat for several)",
+    )
+    timeline.add_argument(
+        "--since", type=_day, metavar="DATE", help="only steps on or after this date, YYYY-MM-DD"
+    )
+    timeline.add_argument(
+        "--until", type=_day, metavar="DATE", help="only steps on or before this date, YYYY-MM-DD"
+    )
     _known_by(timeline)
     _json_flag(timeline)
     timeline.set_defaults(run=_commands.timeline)

@@ -288,10 +288,24 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
+    since: date | None = args.since
+    until: date | None = args.until
+    if since is not None and until is not None and since > until:
+        raise UsageError(
+            f"negotrack timeline: --since {since.isoformat()} is after --until "
+            f"{until.isoformat()}; give a span that runs forward (see negotrack timeline --help)"
+        )
     tracker, _, path = _inputs.open_source(args)
     known_by: date | None = args.known_by
     with tracker:
-        steps = tracker.timeline(known_by=known_by)
+        wanted = _inputs.commitment_ids(tracker, args.commitment, "timeline")
+        steps = [
+            step
+            for step in tracker.timeline(known_by=known_by)
+            if (wanted is None or step.commitment in wanted)
+            and (since is None or step.on >= since)
+            and (until is None or step.on <= until)
+        ]
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         _output.print_json(
@@ -303,8 +317,10 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
             out,
         )
         return EXIT_OK
-    for step in steps:
-        print(_output.transition_line(step), file=out)
+    if not steps:
+        print("no steps", file=out)
+        return EXIT_OK
+    _output.table(_output.timeline_rows(steps), out)
     return EXIT_OK
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import shlex
+from collections.abc import Sequence
 from pathlib import Path
 
 from ._conninfo import is_postgres, name, rough_params
@@ -65,6 +67,28 @@ def _is_sqlite(path: Path) -> bool:
         with path.open("rb") as file:
             return file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
     return False
+
+
+def commitment_ids(
+    tracker: Tracker, given: Sequence[str] | None, command: str
+) -> frozenset[str] | None:
+    """The commitments named by --commitment (None when none is), each checked to exist."""
+    if not given:
+        return None
+    ids = [c.id for c in tracker.commitments()]
+    known = set(ids)
+    for cid in given:
+        if cid not in known:
+            close = difflib.get_close_matches(cid, ids, n=1)
+            if close:
+                hint = f"did you mean {close[0]!r}?"
+            elif ids:
+                more = f", ... ({len(ids)} in all)" if len(ids) > 8 else ""
+                hint = f"expected one of {', '.join(ids[:8])}{more}"
+            else:
+                hint = "it has no commitments"
+            raise UsageError(f"negotrack {command}: unknown commitment {cid!r}; {hint}")
+    return frozenset(given)
 
 
 def scenario_id(tracker: Tracker, path: str) -> str:

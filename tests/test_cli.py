@@ -4,6 +4,7 @@ console script in a subprocess (its entry point, `python -m`, pipes and closed s
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -281,15 +282,61 @@ def test_check_warns_about_a_date_before_the_first_event(tmp_path: Path) -> None
     assert result.stderr.startswith(f"{store}: warning: deadline 2015-10-30 is before")
 
 
+def columns(line: str, header: str) -> list[str]:
+    """The cells of a table row, cut where the header's columns start."""
+    starts = [m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", header)]
+    return [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+
+
 def test_timeline(good: Path) -> None:
-    """timeline lists every step in date order with its evidence; inferred ones are marked."""
+    """timeline is a table, one row per step in date order: date, commitment, event,
+    from -> to and the evidence (actor / source, the report date only when it differs from
+    the step's); inferred steps are marked."""
     result = run("timeline", good)
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("2025-10-26  rare-earths  consensus_reached")
-    assert 'Li Chenggang / kl-report / "preliminary consensus"' in lines[0]
-    assert lines[-1].startswith("2026-11-11  rare-earths  lapsed")
-    assert lines[-1].endswith("[inferred]")
+    header, *lines = result.stdout.splitlines()
+    assert columns(header, header) == ["date", "commitment", "event", "from -> to", "evidence"]
+    assert [columns(line, header) for line in lines] == [
+        [
+            "2025-10-26",
+            "rare-earths",
+            "consensus_reached",
+            "(none) -> preliminary_consensus",
+            "Li Chenggang / kl-report",
+        ],
+        [
+            "2025-10-26",
+            "tariff",
+            "consensus_reached",
+            "(none) -> preliminary_consensus",
+            "Scott Bessent",
+        ],
+        [
+            "2025-11-04",
+            "rare-earths",
+            "extended",
+            "preliminary_consensus (expires 2026-11-11)",
+            "-",
+        ],
+        [
+            "2026-02-20",
+            "tariff",
+            "lapsed",
+            "preliminary_consensus -> lapsed (voided)",
+            "(reported 2026-02-21)",
+        ],
+        [
+            "2026-11-11",
+            "rare-earths",
+            "lapsed",
+            "preliminary_consensus -> lapsed (expired)",
+            "[inferred]",
+        ],
+    ]
+    # Aligned: every cell starts at its header's column, after two spaces.
+    starts = [m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", header)]
+    for line in lines:
+        assert all(line[at - 2 : at] == "  " and line[at] != " " for at in starts[1:]), line
     doc = json.loads(run("timeline", good, "--json").stdout)
     steps = doc["transitions"]
     assert [s["on"] for s in steps] == sorted(s["on"] for s in steps)
@@ -297,6 +344,99 @@ def test_timeline(good: Path) -> None:
     assert steps[-1]["actor"] is None
     assert steps[0]["quote"] == "preliminary consensus"
     assert steps[3]["reported"] == "2026-02-21"
+
+
+def test_timeline_cuts_long_evidence_to_keep_rows_short(tmp_path: Path, good: Path) -> None:
+    """A long actor is cut with "..." (between words) so that the row keeps to 120
+    characters, the source and a late report date kept whole; --json keeps it all."""
+    actor = "Scott Bessent (US Treasury Secretary), Jamieson Greer (US Trade Representative)"
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        GOOD.replace("actor: Scott Bessent}", f"actor: '{actor}', source: kl-report}}")
+        + "  - {on: 2026-03-01, commitment: rare-earths, event: extended, expires: 2026-12-01,\n"
+        f"     actor: '{actor}', source: kl-report, reported: 2026-03-03}}\n",
+        encoding="utf-8",
+    )
+    result = run("timeline", path)
+    assert result.returncode == 0, result.stderr
+    header, *lines = result.stdout.splitlines()
+    cut = next(line for line in lines if "tariff" in line and "consensus" in line)
+    assert len(cut) <= 120
+    assert columns(cut, header)[-1] == "Scott Bessent (US... / kl-report"
+    late = next(line for line in lines if "2026-03-01" in line)
+    assert columns(late, header)[-1].endswith("... / kl-report (reported 2026-03-03)")
+    assert len(late) <= 120 + len(" (reported 2026-03-03)")
+    steps = json.loads(run("timeline", path, "--json").stdout)["transitions"]
+    assert steps[1]["actor"] == actor
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (("--commitment", "tariff"), [("2025-10-26", "tariff"), ("2026-02-20", "tariff")]),
+        (
+            ("--commitment", "tariff", "--commitment", "rare-earths", "--until", "2025-11-04"),
+            [
+                ("2025-10-26", "rare-earths"),
+                ("2025-10-26", "tariff"),
+                ("2025-11-04", "rare-earths"),
+            ],
+        ),
+        (
+            ("--since", "2025-11-04", "--until", "2026-02-20"),
+            [("2025-11-04", "rare-earths"), ("2026-02-20", "tariff")],
+        ),
+        (("--since", "2026-02-21"), [("2026-11-11", "rare-earths")]),
+        # What was known on 2026-02-20: the voiding, reported on the 21st, is not.
+        (
+            ("--commitment", "tariff", "--known-by", "2026-02-20"),
+            [("2025-10-26", "tariff")],
+        ),
+        (("--since", "2027-01-01"), []),
+    ],
+    ids=["one", "several-until", "span", "since", "known-by", "none"],
+)
+def test_timeline_filters(
+    good: Path, options: tuple[str, ...], expected: list[tuple[str, str]]
+) -> None:
+    """--commitment (repeatable), --since and --until (inclusive) and --known-by pick the
+    same steps in the table and in the JSON, whose shape per step is unchanged."""
+    text = run("timeline", good, *options)
+    assert text.returncode == 0, text.stderr
+    header, *lines = text.stdout.splitlines()
+    if expected:
+        assert [tuple(columns(line, header)[:2]) for line in lines] == expected
+    else:
+        assert (header, lines) == ("no steps", [])
+    doc = json.loads(run("timeline", good, *options, "--json").stdout)
+    assert list(doc) == ["scenario", "known_by", "transitions"]
+    assert [(s["on"], s["commitment"]) for s in doc["transitions"]] == expected
+    everything = json.loads(run("timeline", good, "--json").stdout)["transitions"]
+    assert all(step in everything or "--known-by" in options for step in doc["transitions"])
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (("--commitment", "tarif"), "unknown commitment 'tarif'; did you mean 'tariff'?"),
+        (
+            ("--commitment", "tariff", "--commitment", "zzz"),
+            "unknown commitment 'zzz'; expected one of rare-earths, tariff",
+        ),
+        (("--since", "2025-02-30"), "not a real date"),
+        (("--until", "26/10/2025"), "expected YYYY-MM-DD"),
+        (
+            ("--since", "2026-01-01", "--until", "2025-12-31"),
+            "--since 2026-01-01 is after --until 2025-12-31",
+        ),
+    ],
+    ids=["close-match", "unknown", "impossible-date", "not-iso", "backwards"],
+)
+def test_timeline_filter_errors(good: Path, options: tuple[str, ...], words: str) -> None:
+    """An unknown commitment id, a bad date or a span that runs backwards is one line on
+    stderr, exit 2, with the filter applied to --json too."""
+    assert_one_line_error(run("timeline", good, *options), "negotrack timeline", words)
+    assert_one_line_error(run("timeline", good, *options, "--json"), words)
 
 
 def test_diagram() -> None:
