@@ -1,9 +1,10 @@
-"""The scenario file format, version 1: from located values to value objects and back.
+"""The scenario file format, version 1: from located values to value objects.
 
 The codec (`negotrack._codec`) structures each part of a document read by
 `negotrack._documents`; this module checks what the codec cannot (ids, parties, sources and
 the links between items) and turns every fault into a line of one `ScenarioError`: a file with
 several faults reports each of them, in line order, ``PATH:LINE: problem; expectation``.
+Writing a tracker back as a document is `negotrack._export`.
 """
 
 from __future__ import annotations
