@@ -17,8 +17,9 @@ from typing import NoReturn, TextIO
 
 from . import __version__, _commands, _output
 from ._checks import iso_date
-from ._commands import EXIT_INVALID, EXIT_OK, UsageError
+from ._commands import EXIT_INVALID, EXIT_OK
 from ._exceptions import NegotrackError
+from ._inputs import UsageError
 
 EXIT_BUG = 3
 
@@ -68,12 +69,18 @@ def _parser() -> _Parser:
 
     check = commands.add_parser(
         "check",
-        help="validate a scenario file and list its anomalies",
-        description="Validate a scenario file and print its anomalies as warnings. Exit 0 "
-        "when valid, 1 with --strict when there are anomalies, 2 when invalid.",
+        help="validate a scenario file and list its warnings",
+        description="Validate a scenario file and print warnings: its anomalies, and every "
+        "deadline or expiry date before its commitment's first event (spent: it can never "
+        "make the commitment lapse). Exit 0 when valid, 1 with --strict when there are "
+        "warnings, 2 when invalid.",
     )
     _source(check)
-    check.add_argument("--strict", action="store_true", help="exit 1 when the file has anomalies")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when there are warnings (anomalies or spent dates)",
+    )
     check.set_defaults(run=_commands.check)
 
     status = commands.add_parser(
@@ -91,10 +98,24 @@ def _parser() -> _Parser:
     timeline = commands.add_parser(
         "timeline",
         help="every transition in date order, with its evidence",
-        description="Every transition in date order with its evidence (actor, source, quote, "
-        "reported date); inferred lapses are marked as such.",
+        description="Every transition in date order, one row each: date, commitment, event, "
+        "from -> to, and the evidence (actor / source, cut to keep rows short, then the date it "
+        "was reported if that differs); inferred lapses are marked as such. --json gives each "
+        "step whole, quote included. The filters apply to both.",
     )
     _source(timeline)
+    timeline.add_argument(
+        "--commitment",
+        action="append",
+        metavar="ID",
+        help="only the steps of this commitment (repeat for several)",
+    )
+    timeline.add_argument(
+        "--since", type=_day, metavar="DATE", help="only steps on or after this date, YYYY-MM-DD"
+    )
+    timeline.add_argument(
+        "--until", type=_day, metavar="DATE", help="only steps on or before this date, YYYY-MM-DD"
+    )
     _known_by(timeline)
     _json_flag(timeline)
     timeline.set_defaults(run=_commands.timeline)

@@ -2,7 +2,8 @@
 
 Each command takes the parsed arguments and the stream to print to, and returns the exit
 status; faults are raised as `NegotrackError` or `UsageError` for `negotrack._cli.main` to
-report. What is printed is made by `negotrack._output`.
+report. What they read comes through `negotrack._inputs`; what is printed is made by
+`negotrack._output`.
 """
 
 from __future__ import annotations
@@ -10,18 +11,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from . import _output
+from . import _inputs, _output
 from ._checks import iso
-from ._conninfo import is_postgres, name, rough_params
+from ._conninfo import is_postgres
 from ._engine import diagram as draw
-from ._events import Event
 from ._files import dump
 from ._format import load_with_lines
+from ._inputs import UsageError
+from ._limits import spent_limits
 from ._reporting import report as write_report
 from ._store import open as negotrack_open
 from ._store import verify
@@ -34,46 +37,34 @@ EXIT_ANOMALIES = 1
 EXIT_INVALID = 2
 
 
-class UsageError(Exception):
-    """The command line was given something it cannot use (one line, exit 2)."""
-
-
-def _open_source(args: argparse.Namespace) -> tuple[Tracker, dict[Event, int], str]:
-    """The tracker named on the command line: a scenario file, or a store with --db."""
-    if (args.file is None) == (args.db is None):
-        raise UsageError(
-            f"negotrack {args.command}: give a scenario FILE or --db STORE (one of them) "
-            f"(see negotrack {args.command} --help)"
-        )
-    if args.db is not None:
-        return negotrack_open(args.db, create=False), {}, _shown(args.db)
-    tracker, lines = load_with_lines(args.file)
-    return tracker, lines, str(args.file)
-
-
 def check(args: argparse.Namespace, out: TextIO) -> int:
     if args.db is not None and args.file is None:
         problems = verify(args.db)
         if problems:
             for problem in problems:
-                _output.fail(f"negotrack: {_shown(args.db)}: damaged: {problem}")
+                _output.fail(f"negotrack: {_inputs.shown(args.db)}: damaged: {problem}")
             return EXIT_INVALID
-    tracker, lines, path = _open_source(args)
+    tracker, lines, path = _inputs.open_source(args)
     with tracker:
+        spent = spent_limits(tracker)
+        for limit in spent:
+            _warn(path, lines.commitments.get((limit.commitment, limit.field)), limit.message)
         anomalies = tracker.anomalies()
         for anomaly in anomalies:
-            line = lines.get(anomaly.event)
-            where = f"{path}:{line}" if line else path
-            print(
-                f"{_output.safe(where)}: warning: {_output.safe(anomaly.message)}", file=sys.stderr
-            )
+            _warn(path, lines.events.get(anomaly.event), anomaly.message)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
+        dates = f", {_count(len(spent), 'spent date')}" if spent else ""
         print(
             f"{_output.safe(path)}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
-            f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}",
+            f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}{dates}",
             file=out,
         )
-    return EXIT_ANOMALIES if args.strict and anomalies else EXIT_OK
+    return EXIT_ANOMALIES if args.strict and (anomalies or spent) else EXIT_OK
+
+
+def _warn(path: str, line: int | None, message: str) -> None:
+    where = f"{path}:{line}" if line else path
+    print(f"{_output.safe(where)}: warning: {_output.safe(message)}", file=sys.stderr)
 
 
 def _count(n: int, noun: str) -> str:
@@ -81,11 +72,14 @@ def _count(n: int, noun: str) -> str:
 
 
 def record(args: argparse.Namespace, out: TextIO) -> int:
-    source, _ = load_with_lines(args.scenario)
+    given = shlex.quote(str(args.scenario))
+    target = "STORE" if is_postgres(args.db) else shlex.quote(args.db)  # no password shown
+    hint = f"to copy a store into another, use negotrack copy --from {given} --to {target}"
+    source, _ = _inputs.load(args.scenario, hint)
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
     print(
-        f"{_shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
+        f"{_inputs.shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
         f"{_count(added, 'new event')} from {_output.safe(str(args.scenario))} "
         f"({known} already recorded)",
         file=out,
@@ -101,7 +95,7 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
     print(
         f"{_output.safe(str(args.output))}: wrote {_count(n_c, 'commitment')} and "
-        f"{_count(n_e, 'event')} from {_shown(args.db)}",
+        f"{_count(n_e, 'event')} from {_inputs.shown(args.db)}",
         file=out,
     )
     return EXIT_OK
@@ -119,7 +113,7 @@ def _refuse_overwriting_the_store(store: Path, output: Path) -> None:
 
 
 def status(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     with tracker:
         return _print_status(tracker, args, path, out)
 
@@ -133,7 +127,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
     scenario = tracker.scenario
     if args.json:
         document = {
-            "scenario": _scenario_id(tracker, path),
+            "scenario": _inputs.scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
             "commitments": [
@@ -143,11 +137,10 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
         }
         _output.print_json(document, out)
         return EXIT_OK
-    heading = _output.safe(_scenario_id(tracker, path))
+    heading = _output.safe(_inputs.scenario_id(tracker, path))
     if scenario is not None:
         heading += f": {_output.safe(scenario.title)}"
-    knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
-    print(f"{heading}\nas of {as_of.isoformat()}, from {knowledge}\n", file=out)
+    print(f"{heading}\n{_output.as_of(as_of, known_by)}\n", file=out)
     header = ("id", "stage", "since", "reason", "inferred", "at risk")
     quantitative = any(status.progress is not None for status in snapshot.values())
     rows: list[tuple[str, ...]] = [(*header, "progress") if quantitative else header]
@@ -173,14 +166,14 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
 
 
 def progress(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     known_by: date | None = args.known_by
     with tracker:
         snapshot = tracker.snapshot(on=as_of, known_by=known_by)
         titles = {c.id: c.title for c in tracker.commitments()}
         measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         document = {
             "scenario": scenario_id,
@@ -192,8 +185,7 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
         }
         _output.print_json(document, out)
         return EXIT_OK
-    knowledge = "all that is known" if known_by is None else f"known by {known_by.isoformat()}"
-    print(f"{_output.safe(scenario_id)}: as of {as_of.isoformat()}, {knowledge}\n", file=out)
+    print(f"{_output.safe(scenario_id)}: {_output.as_of(as_of, known_by)}\n", file=out)
     if not measured:
         print("no commitment has a target", file=out)
         return EXIT_OK
@@ -205,12 +197,12 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def changes(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     since: date = args.since
     until: date = args.until or date.today()  # the only other wall clock: the default "until"
     with tracker:
         found = tracker.changes(since, until, known_by=args.known_by)
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         _output.print_json(
             {
@@ -225,7 +217,7 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     print(
         f"{_output.safe(scenario_id)}: changes after {since.isoformat()} up to "
-        f"{until.isoformat()}\n",
+        f"{until.isoformat()}, {_output.knowledge(args.known_by)}\n",
         file=out,
     )
     if not found:
@@ -236,11 +228,11 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def due(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()
     with tracker:
         found = tracker.due(as_of, args.within)
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         _output.print_json(
             {
@@ -278,12 +270,12 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
                 f"negotrack report: {_output.safe(str(args.output))} is the input itself; "
                 "nothing was written: give another output file (OUT.html)"
             )
-    tracker, _, path = _open_source(args)
+    tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     with tracker:
         write_report(tracker, args.output, on=as_of, known_by=args.known_by)
         n = len(tracker.commitments())
-        scenario_id = _scenario_id(tracker, path)
+        scenario_id = _inputs.scenario_id(tracker, path)
     print(
         f"{_output.safe(str(args.output))}: wrote the report of {_output.safe(scenario_id)} as of "
         f"{as_of.isoformat()} ({_count(n, 'commitment')})",
@@ -296,11 +288,25 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _open_source(args)
+    since: date | None = args.since
+    until: date | None = args.until
+    if since is not None and until is not None and since > until:
+        raise UsageError(
+            f"negotrack timeline: --since {since.isoformat()} is after --until "
+            f"{until.isoformat()}; give a span that runs forward (see negotrack timeline --help)"
+        )
+    tracker, _, path = _inputs.open_source(args)
     known_by: date | None = args.known_by
     with tracker:
-        steps = tracker.timeline(known_by=known_by)
-        scenario_id = _scenario_id(tracker, path)
+        wanted = _inputs.commitment_ids(tracker, args.commitment, "timeline")
+        steps = [
+            step
+            for step in tracker.timeline(known_by=known_by)
+            if (wanted is None or step.commitment in wanted)
+            and (since is None or step.on >= since)
+            and (until is None or step.on <= until)
+        ]
+        scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         _output.print_json(
             {
@@ -311,20 +317,16 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
             out,
         )
         return EXIT_OK
-    for step in steps:
-        print(_output.transition_line(step), file=out)
+    if not steps:
+        print("no steps", file=out)
+        return EXIT_OK
+    _output.table(_output.timeline_rows(steps), out)
     return EXIT_OK
 
 
 def diagram(args: argparse.Namespace, out: TextIO) -> int:
     print(draw(args.format), file=out)
     return EXIT_OK
-
-
-def _scenario_id(tracker: Tracker, path: str) -> str:
-    scenario = tracker.scenario
-    # Without a description, the file's name (escaped if it is not UTF-8).
-    return scenario.id if scenario is not None else _output.safe(Path(path).stem)
 
 
 def copy(args: argparse.Namespace, out: TextIO) -> int:
@@ -348,11 +350,3 @@ def copy(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     return EXIT_OK
-
-
-def _shown(location: str | Path) -> str:
-    """A store's location for people: a PostgreSQL URL without its password."""
-    text = str(location)
-    if is_postgres(text):
-        return name(rough_params(text))
-    return _output.safe(text)

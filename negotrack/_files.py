@@ -1,7 +1,7 @@
 """Scenario files: `load` and `dump`, the way in and out of YAML and JSON.
 
-The format itself lives in `negotrack._format`, imported on first use, so that
-``import negotrack`` loads neither PyYAML nor cattrs.
+The format itself lives in `negotrack._format` (reading) and `negotrack._export` (writing),
+imported on first use, so that ``import negotrack`` loads neither PyYAML nor cattrs.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def dump(tracker: Tracker, path: str | os.PathLike[str]) -> None:
     The file is replaced in one step: a failure leaves the old file as it was. A tracker
     backed by a store is written as one consistent state, even while others append.
     """
-    from ._format import write_scenario
+    from ._export import write_scenario
 
     if not isinstance(tracker, Tracker):
         raise InvalidValue("tracker", tracker, "a Tracker")

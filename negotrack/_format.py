@@ -1,9 +1,10 @@
-"""The scenario file format, version 1: from located values to value objects and back.
+"""The scenario file format, version 1: from located values to value objects.
 
 The codec (`negotrack._codec`) structures each part of a document read by
 `negotrack._documents`; this module checks what the codec cannot (ids, parties, sources and
 the links between items) and turns every fault into a line of one `ScenarioError`: a file with
 several faults reports each of them, in line order, ``PATH:LINE: problem; expectation``.
+Writing a tracker back as a document is `negotrack._export`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import Any
 import attrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from . import _checks, _codec, _documents
+from . import _codec, _documents
 from ._commitments import Commitment
 from ._events import Event
-from ._exceptions import ScenarioError, excerpt
+from ._exceptions import InvalidValue, ScenarioError, excerpt
 from ._lifecycle import EventKind
 from ._scenario import Scenario, Source
 from ._targets import Target
@@ -48,65 +49,31 @@ class _Top:
 _WHAT = {_Top: "the scenario", Source: "a source", Commitment: "a commitment", Event: "an event"}
 
 
-def load_with_lines(
-    path: str | os.PathLike[str], *, strict: bool = False
-) -> tuple[Tracker, dict[Event, int]]:
-    """`negotrack.load`, also returning the line of each event (to point warnings at it)."""
+@attrs.frozen
+class Lines:
+    """Where a scenario file states each event, and each key of each commitment."""
+
+    events: dict[Event, int] = attrs.field(factory=dict)
+    commitments: dict[tuple[str, str], int] = attrs.field(factory=dict)  # (id, key) -> line
+
+
+def load_with_lines(path: str | os.PathLike[str], *, strict: bool = False) -> tuple[Tracker, Lines]:
+    """`negotrack.load`, also returning where things stand in the file (to point warnings at)."""
     where = Path(path)
     tree = _documents.read(where)
     scenario, commitments, events = parse(tree, where)
     tracker = Tracker(strict=strict, scenario=scenario)
     tracker.add(*commitments)
     tracker.record(*events)
-    lines = dict(zip(events, getattr(tree.get("events"), "lines", ()), strict=False))
-    return tracker, lines
-
-
-def write_scenario(tracker: Tracker, path: str | os.PathLike[str]) -> None:
-    """Write `tracker` as a scenario file, atomically (see `negotrack.dump`)."""
-    where = Path(path)
-    _documents.write(where, document(tracker, default_id=where.stem))
-
-
-def document(tracker: Tracker, *, default_id: str = "scenario") -> dict[str, Any]:
-    """The scenario document of `tracker`, as plain data ready for YAML or JSON."""
-    with tracker.transaction():  # one consistent state, even while others append
-        scenario = tracker.scenario
-        commitments = tracker.commitments()
-        recorded = tracker.events()
-    if scenario is None:
-        # Named after the file, if its name is text a scenario can hold.
-        name = default_id if _checks.plain(default_id) else "scenario"
-        scenario = Scenario(id=name, title=name)
-    # A file declares every party and source it names: those the tracker's scenario does
-    # not describe are named after their code.
-    parties = dict(scenario.parties)
-    for c in commitments:
-        for code in (c.by, c.to):
-            parties.setdefault(code, code)
-    sources = dict(scenario.sources)
-    for e in recorded:
-        if e.source is not None:
-            sources.setdefault(e.source, Source(title=e.source))
-    scenario = attrs.evolve(scenario, parties=parties, sources=sources)
-    rank = tracker.lifecycle.same_day_rank()
-    # Sorted by date for reading, in the order events of a day apply; the sort is stable, so
-    # ties keep their recording order and the file loads back to the same answers.
-    events = sorted(recorded, key=lambda e: (e.on, rank[e.kind]))
-    top = _codec.unstructure(scenario, omit_defaults=True)
-    result: dict[str, Any] = {"negotrack": FORMAT_VERSION, **top}
-    if not sources:
-        result.pop("sources", None)
-    result["commitments"] = [_codec.unstructure(c, omit_defaults=True) for c in commitments]
-    result["events"] = [_readable(_codec.unstructure(e, omit_defaults=True)) for e in events]
-    return result
-
-
-_FIRST = ("id", "on", "commitment", "event")  # an event reads best from its date
-
-
-def _readable(event: dict[str, Any]) -> dict[str, Any]:
-    return {**{k: event[k] for k in _FIRST if k in event}, **event}
+    items = tree.get("commitments", ())
+    return tracker, Lines(
+        events=dict(zip(events, getattr(tree.get("events"), "lines", ()), strict=False)),
+        commitments={
+            (c.id, key): line
+            for c, item in zip(commitments, items, strict=False)
+            for key, line in item.lines.items()
+        },
+    )
 
 
 def parse(tree: Any, path: Path) -> tuple[Scenario, list[Commitment], list[Event]]:
@@ -248,8 +215,43 @@ def _problems(
             continue
         if isinstance(exc, KeyError) and str(place[-1]) not in missing.get(place[:-1], []):
             continue  # reported with the unknown key that stands for it
-        found.append((_documents.line_of(tree, place), _message(exc, place, owner)))
+        line = _documents.line_of(tree, _place_of(exc, place, owner, tree))
+        found.append((line, _message(exc, place, owner)))
     return found
+
+
+def _place_of(
+    exc: BaseException, place: tuple[str | int, ...], owner: type[Any] | None, tree: Any
+) -> tuple[str | int, ...]:
+    """Where the fault an item found in one of its own fields lies.
+
+    At that field, and at the value it names in a list: a link to itself, or the second
+    declaration of a link declared twice.
+    """
+    if not isinstance(exc, InvalidValue) or owner is None:
+        return place
+    item: Any = tree
+    try:
+        for step in place:
+            item = item[step]
+    except (KeyError, IndexError, TypeError):  # pragma: no cover - the codec's own places
+        return place
+    key = _codec.key_of(owner, exc.name)
+    if not isinstance(item, _documents.Located) or key not in item:
+        return place
+    values = item[key]
+    if isinstance(values, _documents.LocatedList):
+        same = [i for i, raw in enumerate(values) if _structures_to(raw, exc.value)]
+        if same:
+            return (*place, key, same[1] if len(same) > 1 else same[0])
+    return (*place, key)
+
+
+def _structures_to(raw: Any, value: Any) -> bool:
+    try:
+        return bool(_codec.structure(raw, type(value)) == value)
+    except Exception:
+        return False
 
 
 def _flatten(

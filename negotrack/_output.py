@@ -56,6 +56,18 @@ def stage(value: Any) -> str:
     return NO_STAGE if value is None else str(value.value)
 
 
+def knowledge(known_by: date | None) -> str:
+    """What answers are drawn from, to end a heading: `as known on R`, or everything."""
+    if known_by is None:
+        return "with everything recorded"
+    return f"as known on {known_by.isoformat()}"
+
+
+def as_of(on: date, known_by: date | None) -> str:
+    """The heading of answers as of `on`: `as of D, as known on R` (or with everything)."""
+    return f"as of {on.isoformat()}, {knowledge(known_by)}"
+
+
 def table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
     """Print `rows` as columns, the first row as the header."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -222,22 +234,6 @@ def period_rows(cid: str, progress: Progress, on: date) -> list[tuple[str, ...]]
     return rows
 
 
-def transition_rows(steps: Sequence[Transition]) -> list[tuple[str, ...]]:
-    """`timeline` as table rows: date, commitment, event, move, and the evidence."""
-    rows: list[tuple[str, ...]] = [("date", "commitment", "event", "move", "evidence")]
-    for step in steps:
-        rows.append(
-            (
-                step.on.isoformat(),
-                safe(step.commitment),
-                step.kind.value,
-                _move(step),
-                _evidence(step),
-            )
-        )
-    return rows
-
-
 def _move(step: Transition) -> str:
     if step.corroboration:
         return f"{step.target.value} (corroborated)"
@@ -270,20 +266,59 @@ def _evidence(step: Transition) -> str:
     return text
 
 
-def transition_line(step: Transition) -> str:
-    """One step of `timeline` as a line of text."""
-    parts = [step.on.isoformat(), safe(step.commitment), step.kind.value, _move(step)]
+TIMELINE_WIDTH = 120
+"""The width a `timeline` row keeps to when it can: the evidence column takes what is left."""
+_EVIDENCE_WIDTH = 36  # the least the evidence gets, however wide the other columns are
+
+
+def timeline_rows(steps: Sequence[Transition]) -> list[tuple[str, ...]]:
+    """`timeline` as table rows: date, commitment, event, from -> to, and a short evidence.
+
+    The evidence is who and where (actor / source), cut (with "...") so that a row keeps to
+    `TIMELINE_WIDTH` when the other columns leave room and one step stays one line, then the
+    date it was reported when that differs from the step's. The quote and the whole
+    evidence are in `timeline --json`.
+    """
+    rows: list[tuple[str, ...]] = [("date", "commitment", "event", "from -> to", "evidence")]
+    for step in steps:
+        rows.append((step.on.isoformat(), safe(step.commitment), step.kind.value, _move(step)))
+    used = sum(max(len(row[i]) for row in rows) + 2 for i in range(4))
+    room = max(TIMELINE_WIDTH - used, _EVIDENCE_WIDTH)
+    rows[1:] = [(*row, _summary(step, room)) for row, step in zip(rows[1:], steps, strict=True)]
+    return rows
+
+
+def _summary(step: Transition, width: int) -> str:
     event = step.event
     if event is None:
-        parts.append("[inferred]")
+        return "[inferred]"
+    actor, source = (safe(_SPACES.sub(" ", x)) if x else "" for x in (event.actor, event.source))
+    if actor and source:  # the source keeps at least half the room, the actor what is left
+        source = _clip(source, max(width - 3 - len(actor), width // 2))
+        who = f"{_clip(actor, width - 3 - len(source))} / {source}"
     else:
-        evidence = [safe(x) for x in (event.actor, event.source) if x]
-        if event.quote:
-            evidence.append(f'"{safe(event.quote)}"')
-        if evidence:
-            parts.append(" / ".join(evidence))
-        parts.append(f"(reported {event.known_on.isoformat()})")
-    return "  ".join(parts)
+        who = _clip(actor or source, width)
+    if event.known_on != step.on:  # after the cut: a late report always shows its date
+        who += f"{' ' if who else ''}(reported {event.known_on.isoformat()})"
+    return who or "-"
+
+
+_BREAKS = re.compile(r"[ ,;/(]+")
+
+
+def _clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters, "..." marking the cut.
+
+    The cut falls between words if that keeps most of it: `Scott Bessent (US...`, not
+    `Scott Bessent (US Tr...`.
+    """
+    if len(text) <= width:
+        return text
+    kept = text[: width - 3]
+    breaks = [m.start() for m in _BREAKS.finditer(text, 0, width - 2)]
+    if breaks and breaks[-1] >= len(kept) * 2 // 3:
+        kept = kept[: breaks[-1]]
+    return kept.rstrip(" ,;/(") + "..."
 
 
 def fail(message: str) -> None:

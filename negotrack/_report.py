@@ -36,7 +36,7 @@ from ._charts import shift
 from ._events import Event
 from ._exceptions import InvalidValue
 from ._lifecycle import Stage
-from ._output import amount, progress_cell
+from ._output import NO_STAGE, amount, knowledge, progress_cell
 from ._scenario import Source
 from ._timeline import Status, Transition
 from ._tracker import Tracker
@@ -72,7 +72,13 @@ def _environment() -> jinja2.Environment:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        _ENVIRONMENT.filters["stage_class"] = _stage_class
     return _ENVIRONMENT
+
+
+def _stage_class(stage: str) -> str:
+    """The CSS class suffix of a stage as shown (`NO_STAGE` is no name a class can hold)."""
+    return "no-stage" if stage == NO_STAGE else stage
 
 
 def write(tracker: Tracker, path: Path, *, on: date, known_by: date | None) -> None:
@@ -133,7 +139,7 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
             }
         )
     stages = [row["stage"] for row in rows]
-    counts = {s: stages.count(s) for s in [*(s.value for s in Stage), "no stage"] if s in stages}
+    counts = {s: stages.count(s) for s in [*(s.value for s in Stage), NO_STAGE] if s in stages}
     since = shift(on, -CHANGES_DAYS)
     until = shift(on, DUE_DAYS)
     changes = [
@@ -173,6 +179,7 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
         ],
         "on": on,
         "known_by": known_by,
+        "knowledge": knowledge(known_by),
         "since": since,
         "changes_days": CHANGES_DAYS,
         "due_days": DUE_DAYS,
@@ -191,7 +198,7 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
 
 
 def _stage(status: Status) -> str:
-    return "no stage" if status.stage is None else status.stage.value
+    return NO_STAGE if status.stage is None else status.stage.value
 
 
 def _move(step: Transition) -> str:
@@ -214,7 +221,7 @@ def _move(step: Transition) -> str:
 
 
 def _words(value: enum.Enum | None) -> str:
-    return "no stage" if value is None else str(value.value).replace("_", " ")
+    return NO_STAGE if value is None else str(value.value).replace("_", " ")
 
 
 def _change_view(change: Change, index: dict[str, int], evidence: Any) -> dict[str, Any]:

@@ -50,7 +50,17 @@ BAD_YAML = [
         "unknown commitment 'tarif'",
     ),
     ("link to unknown", "{reciprocal: tariff}", "{reciprocal: tarif}", 14, "links to unknown"),
-    ("link to itself", "{reciprocal: tariff}", "{reciprocal: rare-earths}", 8, "links to itself"),
+    # A link's own faults point at the link, as an unknown target does.
+    ("link to itself", "{reciprocal: tariff}", "{reciprocal: rare-earths}", 14, "links to itself"),
+    (
+        "link declared twice",
+        "      - {reciprocal: tariff}\n",
+        "      - {reciprocal: tariff}\n"
+        "      - {conditional_on: tariff}\n"
+        "      - {reciprocal: tariff}\n",
+        16,
+        "declares the reciprocal link to 'tariff' twice",
+    ),
     ("undeclared party", "    by: US\n", "    by: EU\n", 17, "party 'EU' (by)"),
     ("unknown event kind", "event: extended", "event: prolonged", 23, "not a valid EventKind"),
     ("unknown lapse reason", "reason: voided", "reason: bored", 24, "not a valid LapseReason"),

@@ -4,6 +4,8 @@ console script in a subprocess (its entry point, `python -m`, pipes and closed s
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -194,6 +196,49 @@ def test_status_table(good: Path) -> None:
     assert "anomalies: none" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("args", "heading"),
+    [
+        (("status", "--as-of", "2026-03-01"), "as of 2026-03-01, with everything recorded"),
+        (
+            ("status", "--as-of", "2026-03-01", "--known-by", "2026-02-19"),
+            "as of 2026-03-01, as known on 2026-02-19",
+        ),
+        (
+            ("progress", "--as-of", "2026-03-01", "--known-by", "2026-02-19"),
+            "kl-2025: as of 2026-03-01, as known on 2026-02-19",
+        ),
+        (
+            ("changes", "--since", "2026-01-01", "--until", "2026-03-01"),
+            "kl-2025: changes after 2026-01-01 up to 2026-03-01, with everything recorded",
+        ),
+        (
+            (
+                "changes",
+                "--since",
+                "2026-01-01",
+                "--until",
+                "2026-03-01",
+                "--known-by",
+                "2026-02-20",
+            ),
+            "kl-2025: changes after 2026-01-01 up to 2026-03-01, as known on 2026-02-20",
+        ),
+    ],
+    ids=["status", "status-known-by", "progress", "changes", "changes-known-by"],
+)
+def test_headings_say_what_the_answers_are_drawn_from(
+    good: Path, args: tuple[str, ...], heading: str
+) -> None:
+    """Every heading names the as-of date and what is known the same way: "as known on R",
+    or "with everything recorded"."""
+    command, *options = args
+    result = run(command, good, *options)
+    assert result.returncode == 0, result.stderr
+    assert heading in result.stdout.splitlines()[:2]
+    assert "from" not in result.stdout.splitlines()[1 if command == "status" else 0]
+
+
 def test_check_exit_codes(tmp_path: Path, good: Path) -> None:
     """check: 0 when valid, 0 with warnings for anomalies, 1 with --strict, 2 when invalid."""
     result = run("check", good)
@@ -210,15 +255,88 @@ def test_check_exit_codes(tmp_path: Path, good: Path) -> None:
     assert run("check", odd, "--strict").returncode == 1
 
 
+SPENT = GOOD.replace("    to: CN\nevents:", "    to: CN\n    deadline: 2015-10-30\nevents:", 1)
+
+
+def test_check_warns_about_a_date_before_the_first_event(tmp_path: Path) -> None:
+    """A deadline before its commitment's first event is a warning at the deadline's line,
+    saying what it means and how to fix it: exit 0, and 1 with --strict, like an anomaly."""
+    path = tmp_path / "spent.yaml"
+    path.write_text(SPENT, encoding="utf-8")
+    result = run("check", path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        f"{path}:19: warning: deadline 2015-10-30 is before the first event of 'tariff' "
+        "(2025-10-26): the deadline can never make it lapse; check the year"
+    ]
+    assert result.stdout.strip().endswith(
+        "valid: 2 commitments, 4 events, 0 anomalies, 1 spent date"
+    )
+    strict = run("check", path, "--strict")
+    assert (strict.returncode, strict.stderr) == (1, result.stderr)
+    # From a store: the same warning, naming the store (it has no lines).
+    store = tmp_path / "spent.db"
+    assert run("record", "--db", store, path).returncode == 0
+    result = run("check", "--db", store, "--strict")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{store}: warning: deadline 2015-10-30 is before")
+
+
+def columns(line: str, header: str) -> list[str]:
+    """The cells of a table row, cut where the header's columns start."""
+    starts = [m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", header)]
+    return [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+
+
 def test_timeline(good: Path) -> None:
-    """timeline lists every step in date order with its evidence; inferred ones are marked."""
+    """timeline is a table, one row per step in date order: date, commitment, event,
+    from -> to and the evidence (actor / source, the report date only when it differs from
+    the step's); inferred steps are marked."""
     result = run("timeline", good)
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("2025-10-26  rare-earths  consensus_reached")
-    assert 'Li Chenggang / kl-report / "preliminary consensus"' in lines[0]
-    assert lines[-1].startswith("2026-11-11  rare-earths  lapsed")
-    assert lines[-1].endswith("[inferred]")
+    header, *lines = result.stdout.splitlines()
+    assert columns(header, header) == ["date", "commitment", "event", "from -> to", "evidence"]
+    assert [columns(line, header) for line in lines] == [
+        [
+            "2025-10-26",
+            "rare-earths",
+            "consensus_reached",
+            "(none) -> preliminary_consensus",
+            "Li Chenggang / kl-report",
+        ],
+        [
+            "2025-10-26",
+            "tariff",
+            "consensus_reached",
+            "(none) -> preliminary_consensus",
+            "Scott Bessent",
+        ],
+        [
+            "2025-11-04",
+            "rare-earths",
+            "extended",
+            "preliminary_consensus (expires 2026-11-11)",
+            "-",
+        ],
+        [
+            "2026-02-20",
+            "tariff",
+            "lapsed",
+            "preliminary_consensus -> lapsed (voided)",
+            "(reported 2026-02-21)",
+        ],
+        [
+            "2026-11-11",
+            "rare-earths",
+            "lapsed",
+            "preliminary_consensus -> lapsed (expired)",
+            "[inferred]",
+        ],
+    ]
+    # Aligned: every cell starts at its header's column, after two spaces.
+    starts = [m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", header)]
+    for line in lines:
+        assert all(line[at - 2 : at] == "  " and line[at] != " " for at in starts[1:]), line
     doc = json.loads(run("timeline", good, "--json").stdout)
     steps = doc["transitions"]
     assert [s["on"] for s in steps] == sorted(s["on"] for s in steps)
@@ -226,6 +344,99 @@ def test_timeline(good: Path) -> None:
     assert steps[-1]["actor"] is None
     assert steps[0]["quote"] == "preliminary consensus"
     assert steps[3]["reported"] == "2026-02-21"
+
+
+def test_timeline_cuts_long_evidence_to_keep_rows_short(tmp_path: Path, good: Path) -> None:
+    """A long actor is cut with "..." (between words) so that the row keeps to 120
+    characters, the source and a late report date kept whole; --json keeps it all."""
+    actor = "Scott Bessent (US Treasury Secretary), Jamieson Greer (US Trade Representative)"
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        GOOD.replace("actor: Scott Bessent}", f"actor: '{actor}', source: kl-report}}")
+        + "  - {on: 2026-03-01, commitment: rare-earths, event: extended, expires: 2026-12-01,\n"
+        f"     actor: '{actor}', source: kl-report, reported: 2026-03-03}}\n",
+        encoding="utf-8",
+    )
+    result = run("timeline", path)
+    assert result.returncode == 0, result.stderr
+    header, *lines = result.stdout.splitlines()
+    cut = next(line for line in lines if "tariff" in line and "consensus" in line)
+    assert len(cut) <= 120
+    assert columns(cut, header)[-1] == "Scott Bessent (US... / kl-report"
+    late = next(line for line in lines if "2026-03-01" in line)
+    assert columns(late, header)[-1].endswith("... / kl-report (reported 2026-03-03)")
+    assert len(late) <= 120 + len(" (reported 2026-03-03)")
+    steps = json.loads(run("timeline", path, "--json").stdout)["transitions"]
+    assert steps[1]["actor"] == actor
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (("--commitment", "tariff"), [("2025-10-26", "tariff"), ("2026-02-20", "tariff")]),
+        (
+            ("--commitment", "tariff", "--commitment", "rare-earths", "--until", "2025-11-04"),
+            [
+                ("2025-10-26", "rare-earths"),
+                ("2025-10-26", "tariff"),
+                ("2025-11-04", "rare-earths"),
+            ],
+        ),
+        (
+            ("--since", "2025-11-04", "--until", "2026-02-20"),
+            [("2025-11-04", "rare-earths"), ("2026-02-20", "tariff")],
+        ),
+        (("--since", "2026-02-21"), [("2026-11-11", "rare-earths")]),
+        # What was known on 2026-02-20: the voiding, reported on the 21st, is not.
+        (
+            ("--commitment", "tariff", "--known-by", "2026-02-20"),
+            [("2025-10-26", "tariff")],
+        ),
+        (("--since", "2027-01-01"), []),
+    ],
+    ids=["one", "several-until", "span", "since", "known-by", "none"],
+)
+def test_timeline_filters(
+    good: Path, options: tuple[str, ...], expected: list[tuple[str, str]]
+) -> None:
+    """--commitment (repeatable), --since and --until (inclusive) and --known-by pick the
+    same steps in the table and in the JSON, whose shape per step is unchanged."""
+    text = run("timeline", good, *options)
+    assert text.returncode == 0, text.stderr
+    header, *lines = text.stdout.splitlines()
+    if expected:
+        assert [tuple(columns(line, header)[:2]) for line in lines] == expected
+    else:
+        assert (header, lines) == ("no steps", [])
+    doc = json.loads(run("timeline", good, *options, "--json").stdout)
+    assert list(doc) == ["scenario", "known_by", "transitions"]
+    assert [(s["on"], s["commitment"]) for s in doc["transitions"]] == expected
+    everything = json.loads(run("timeline", good, "--json").stdout)["transitions"]
+    assert all(step in everything or "--known-by" in options for step in doc["transitions"])
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (("--commitment", "tarif"), "unknown commitment 'tarif'; did you mean 'tariff'?"),
+        (
+            ("--commitment", "tariff", "--commitment", "zzz"),
+            "unknown commitment 'zzz'; expected one of rare-earths, tariff",
+        ),
+        (("--since", "2025-02-30"), "not a real date"),
+        (("--until", "26/10/2025"), "expected YYYY-MM-DD"),
+        (
+            ("--since", "2026-01-01", "--until", "2025-12-31"),
+            "--since 2026-01-01 is after --until 2025-12-31",
+        ),
+    ],
+    ids=["close-match", "unknown", "impossible-date", "not-iso", "backwards"],
+)
+def test_timeline_filter_errors(good: Path, options: tuple[str, ...], words: str) -> None:
+    """An unknown commitment id, a bad date or a span that runs backwards is one line on
+    stderr, exit 2, with the filter applied to --json too."""
+    assert_one_line_error(run("timeline", good, *options), "negotrack timeline", words)
+    assert_one_line_error(run("timeline", good, *options, "--json"), words)
 
 
 def test_diagram() -> None:
@@ -271,6 +482,65 @@ def test_broken_pipe_is_not_an_error(good: Path) -> None:
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check",),
+        ("status",),
+        ("timeline",),
+        ("changes", "--since", "2025-01-01"),
+        ("due",),
+        ("progress",),
+        ("report", "-o", "out.html"),
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_store_given_as_a_scenario_file_points_at_db(
+    tmp_path: Path, good: Path, command: tuple[str, ...]
+) -> None:
+    """A store where a scenario file is expected (by its name, or by its first bytes) is one
+    line that says how to read it: --db."""
+    store = tmp_path / "kl.db"
+    assert run("record", "--db", store, good).returncode == 0
+    disguised = tmp_path / "store.yaml"
+    disguised.write_bytes(store.read_bytes())
+    name, *options = command
+    for given, problem in [
+        (store, "an SQLite file (a store) where a scenario file"),
+        (disguised, "an SQLite file (a store) where a scenario file"),
+        (tmp_path / "missing.sqlite3", "unsupported file type '.sqlite3'"),
+    ]:
+        result = run(name, given, *options, cwd=tmp_path)
+        assert_one_line_error(
+            result, f"{given}: {problem}", f"; to read a store, use --db {shlex.quote(str(given))}"
+        )
+    spaced = tmp_path / "my store.db"
+    assert_one_line_error(run("status", spaced), f"use --db '{spaced}'")
+    # A scenario file of another type is not taken for a store.
+    other = tmp_path / "notes.txt"
+    other.write_text("x", encoding="utf-8")
+    result = run(name, other, *options, cwd=tmp_path)
+    assert_one_line_error(result, "unsupported file type '.txt'")
+    assert "--db" not in result.stderr
+
+
+def test_record_from_a_store_points_at_copy(tmp_path: Path, good: Path) -> None:
+    """`record` given a store to read from says to copy it, without a URL's password."""
+    store = tmp_path / "kl.db"
+    assert run("record", "--db", store, good).returncode == 0
+    result = run("record", "--db", tmp_path / "new.db", store)
+    assert_one_line_error(
+        result,
+        f"{store}: an SQLite file (a store)",
+        "to copy a store into another, use negotrack copy "
+        f"--from {shlex.quote(str(store))} --to {shlex.quote(str(tmp_path / 'new.db'))}",
+    )
+    assert not (tmp_path / "new.db").exists()
+    result = run("record", "--db", "postgresql://alice:s3cret@db.invalid/n", store)
+    assert_one_line_error(result, f"negotrack copy --from {shlex.quote(str(store))} --to STORE")
+    assert "s3cret" not in result.stderr
 
 
 def test_export_to_a_missing_folder_names_the_target(tmp_path: Path, good: Path) -> None:

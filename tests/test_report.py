@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 import negotrack as nt
 from negotrack import _charts, _report, plot
 from negotrack._charts import Mark
+from negotrack._output import NO_STAGE
 from negotrack._reporting import MissingExtra
 
 FOLLOW = Path(__file__).parent.parent / "examples" / "us-china-2025-2026.yaml"
@@ -136,9 +137,7 @@ def test_one_row_per_commitment_with_its_status(follow: nt.Tracker, page: Node) 
     snapshot = follow.snapshot(on=AS_OF)
     for row, status in zip(rows, snapshot.values(), strict=True):
         stage = row.find("td", **{"data-label": "Stage"})[0].words()
-        assert stage == (
-            "no stage" if status.stage is None else status.stage.value.replace("_", " ")
-        )
+        assert stage == (NO_STAGE if status.stage is None else status.stage.value.replace("_", " "))
     truce = rows[0].find("td", **{"data-label": "Reason"})[0].words()
     assert truce == "voided"
 
@@ -188,7 +187,7 @@ def test_changes_and_due_list_the_tracker_answers(follow: nt.Tracker, page: Node
         (c.on.isoformat(), c.commitment) for c in changes
     ]
     assert len(rows) == 8
-    assert rows[0].find("td")[2].words() == "no stage \N{RIGHTWARDS ARROW} proposed"
+    assert rows[0].find("td")[2].words() == "(none) \N{RIGHTWARDS ARROW} proposed"
     assert rows[-1].find("td")[2].words().startswith("at risk from us-fentanyl-tariff-cut")
     [due] = page.find("section", id="due")[0].find("tr", class_="due-item")
     [expected] = follow.due(AS_OF, 90)
@@ -204,7 +203,7 @@ def test_scenario_title_sources_and_dates(follow: nt.Tracker, page: Node) -> Non
     """The page names the scenario, the as-of date, and lists every declared source."""
     assert follow.scenario is not None
     assert page.find("h1")[0].text == follow.scenario.title
-    assert "As of 2026-02-20, from all that is known." in page.find("header")[0].words()
+    assert "As of 2026-02-20, with everything recorded." in page.find("header")[0].words()
     listed = page.find("ol", class_="sources")[0].find("li")
     assert [li.find("code")[0].text for li in listed] == list(follow.scenario.sources)
     assert page.find("section", id="anomalies")[0].find("p")[0].text.startswith("None")
@@ -217,8 +216,8 @@ def test_known_by_is_named_and_applied(follow: nt.Tracker, tmp_path: Path) -> No
     path = tmp_path / "known.html"
     nt.report(follow, path, on=date(2026, 3, 1), known_by=date(2026, 1, 15))
     page = parse(path)
-    assert "known by 2026-01-15" in page.find("title")[0].text
-    assert "from what was known by 2026-01-15" in page.find("header")[0].words()
+    assert page.find("title")[0].text.endswith(": as of 2026-03-01, as known on 2026-01-15")
+    assert "As of 2026-03-01, as known on 2026-01-15." in page.find("header")[0].words()
     assert "as known by 2026-01-15" in page.find("section", id="timeline")[0].words()
     rows = {r.find("code")[0].text: r for r in page.find("tr", class_="commitment")}
     soy = rows["soybean-12mmt-2025"]
@@ -556,6 +555,24 @@ def test_report_at_the_ends_of_the_calendar(follow: nt.Tracker, tmp_path: Path, 
     page = parse(path)
     assert len(page.find("tr", class_="commitment")) == 27
     assert len(lanes_in(page)) == 27
+
+
+def test_no_stage_is_spelled_as_on_the_command_line(tmp_path: Path) -> None:
+    """A commitment with no stage yet reads "(none)", as in `negotrack status`, in its row and
+    in the summary, and keeps the style of a stageless commitment."""
+    t = nt.Tracker()
+    t.add(commitment("early"), commitment("later"))
+    t.record(event("proposed", "2025-01-02", "early"), event("proposed", "2025-03-01", "later"))
+    path = tmp_path / "none.html"
+    nt.report(t, path, on=date(2025, 2, 1))
+    page = parse(path)
+    rows = {r.find("code")[0].text: r for r in page.find("tr", class_="commitment")}
+    [badge] = rows["later"].find("span", class_="stage")
+    assert (badge.text, badge.attrs["class"]) == ("(none)", "stage stage-no-stage")
+    assert rows["early"].find("span", class_="stage")[0].text == "proposed"
+    summary = page.find("ul", class_="counts")[0].words()
+    assert "1 (none)" in summary
+    assert "no stage" not in page.find("section", id="status")[0].words()
 
 
 def test_report_of_an_empty_tracker(tmp_path: Path) -> None:

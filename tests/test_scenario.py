@@ -68,6 +68,43 @@ def test_bad_yaml_names_file_and_line(
     assert str(err).startswith(f"{path}:{line}: ")
 
 
+SELF_LINK = """\
+negotrack: 1
+id: s
+title: S
+parties:
+  US: United States
+  CN: China
+commitments:
+  - id: a
+    title: t
+    by: US
+    to: CN
+    links:
+      - reciprocal: a
+"""
+
+
+def test_an_item_fault_in_a_field_points_at_that_field(tmp_path: Path) -> None:
+    """A fault an item finds in one of its own fields points at that field's line, not at
+    the item's first line: a link to itself at the link, an extension's date at the date."""
+    path = write(tmp_path, SELF_LINK)
+    with pytest.raises(nt.ScenarioError) as caught:
+        nt.load(path)
+    assert caught.value.line == 13, str(caught.value)
+    assert str(caught.value).startswith(f"{path}:13: commitment 'a' links to itself")
+    extension = SELF_LINK.replace("    links:\n      - reciprocal: a\n", "") + (
+        "events:\n"
+        "  - on: 2025-01-01\n    commitment: a\n    event: proposed\n"
+        "  - on: 2025-02-01\n    commitment: a\n    event: extended\n"
+        "    note: moved\n    deadline: 2020-01-01\n"
+    )
+    with pytest.raises(nt.ScenarioError) as caught:
+        nt.load(write(tmp_path, extension))
+    assert caught.value.line == 20, str(caught.value)
+    assert "cannot set deadline to the earlier date 2020-01-01" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("content", "line", "words"),
     [

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).parent.parent / "negotrack"
+ROOT = Path(__file__).parent.parent
+PACKAGE = ROOT / "negotrack"
 MODULES = {path.stem: path for path in sorted(PACKAGE.glob("*.py"))}
 LIMIT = 420  # "about 400 lines": a module past this wants splitting along a domain noun
 
@@ -94,4 +96,21 @@ _DISPLAY = {
     "_timeline",
     "_targets",
     "_changes",
+    "_limits",
 }
+
+
+def test_project_urls() -> None:
+    """The package metadata links the project's home, its documentation, its changelog and
+    its issues; the files they name exist in the repository."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    urls = project["urls"]
+    home = "https://github.com/negotrack/negotrack"
+    assert urls == {
+        "Homepage": home,
+        "Documentation": f"{home}/blob/main/README.md",
+        "Changelog": f"{home}/blob/main/CHANGELOG.md",
+        "Issues": f"{home}/issues",
+    }
+    for key in ("Documentation", "Changelog"):
+        assert (ROOT / urls[key].removeprefix(f"{home}/blob/main/")).is_file(), key
