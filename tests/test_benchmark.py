@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).parent.parent / "benchmarks" / "replay.py"
 
 
+@pytest.mark.slow  # a whole benchmark run: under CI
 def test_benchmark_runs_and_agrees_with_the_floor() -> None:
     """At a tiny size the benchmark exits 0 and negotrack equals the floor everywhere."""
     result = subprocess.run(

@@ -898,7 +898,7 @@ def test_stages_form_a_path_in_the_lifecycle(negotiation: Negotiation) -> None:
     check_path(LC, negotiation)
 
 
-@share(2)
+@share(4)
 @given(split_cases())
 def test_kept_views_equal_a_fresh_rebuild(case: tuple[Negotiation, int]) -> None:
     """Views kept and patched across records say what a tracker built afresh says."""

@@ -532,6 +532,7 @@ def test_delivery_steps_follow_what_was_known(follow: nt.Tracker) -> None:
     assert [(p.start.year, len(p.steps)) for p in yearly] == [(2026, 2), (2027, 0), (2028, 0)]
 
 
+@pytest.mark.slow  # a whole benchmark run: under CI
 def test_benchmark_runs_at_a_tiny_size() -> None:
     """benchmarks/report.py runs at a tiny size and prints both figures (no timing asserted)."""
     bench = Path(__file__).parent.parent / "benchmarks" / "report.py"

@@ -49,6 +49,7 @@ def test_report_opens_clean_and_whole(report: Path, tmp_path: Path) -> None:
     assert distinct_pixels(shot) > 50
 
 
+@pytest.mark.slow  # one Chromium each: the desktop check runs locally, all three under CI
 def test_report_fits_a_phone(report: Path, tmp_path: Path) -> None:
     """At 390 px the page does not scroll sideways (the charts scroll inside their frame),
     the tables become cards, and it is still clean."""
@@ -65,6 +66,7 @@ def test_report_fits_a_phone(report: Path, tmp_path: Path) -> None:
     assert distinct_pixels(shot) > 50
 
 
+@pytest.mark.slow  # one Chromium each: the desktop check runs locally, all three under CI
 def test_report_prints_with_its_evidence(report: Path) -> None:
     """For print the navigation is hidden, the tables are cards of full width, and every
     evidence <details> is opened."""
