@@ -80,7 +80,7 @@ def changes(before: Mapping[str, nt.Status], after: Mapping[str, nt.Status]) -> 
             reason = now.reason.value if now.reason else "no reason given"
             yield f"LAPSED {cid} ({reason}, {how}) on {now.since}"
         elif now.stage is not then.stage and now.stage is not None:
-            was = "(no stage)" if then.stage is None else then.stage.value
+            was = "(none)" if then.stage is None else then.stage.value
             yield f"moved {cid}: {was} -> {now.stage.value}"
         if now.at_risk and not then.at_risk:
             yield f"AT RISK {cid}: linked to lapsed {', '.join(now.at_risk_from)}"

@@ -32,14 +32,14 @@ def changes(before: Mapping[str, nt.Status], after: Mapping[str, nt.Status]) -> 
     for cid, now in after.items():
         then = before.get(cid)
         if then is None:
-            yield f"NEW {cid}: {'(no stage)' if now.stage is None else now.stage.value}"
+            yield f"NEW {cid}: {'(none)' if now.stage is None else now.stage.value}"
             then = nt.Status(stage=now.stage)
         if now.stage is nt.Stage.LAPSED and then.stage is not nt.Stage.LAPSED:
             how = "by itself" if now.inferred else "as reported"
             reason = now.reason.value if now.reason else "no reason given"
             yield f"LAPSED {cid} ({reason}, {how}) on {now.since}"
         elif now.stage is not then.stage and now.stage is not None:
-            was = "(no stage)" if then.stage is None else then.stage.value
+            was = "(none)" if then.stage is None else then.stage.value
             yield f"moved {cid}: {was} -> {now.stage.value}"
         if now.at_risk and not then.at_risk:
             yield f"AT RISK {cid}: linked to lapsed {', '.join(now.at_risk_from)}"

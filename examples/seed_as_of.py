@@ -22,7 +22,7 @@ DATES = (date(2025, 10, 26), date(2025, 10, 31), date(2025, 11, 10))
 def describe(status: nt.Status) -> str:
     """One status in a few words."""
     if status.stage is None:
-        return "no stage yet"
+        return "(none)"
     words = f"{status.stage.value} since {status.since}"
     if status.reason is not None:
         words += f" ({status.reason.value}{', inferred' if status.inferred else ''})"

@@ -135,7 +135,7 @@ def _timeline(
 ) -> Figure:
     title = f"Stages as of {on:%Y-%m-%d}"
     if known_by is not None:
-        title += f", as known by {known_by:%Y-%m-%d}"
+        title += f", as known on {known_by:%Y-%m-%d}"
     if lanes and len(lanes) < total:
         title += f" (commitments {lanes[0].index + 1}-{lanes[-1].index + 1} of {total:,})"
     handles = _legend()
@@ -299,7 +299,7 @@ def targets(
     met = {(p.start, p.end): p.met for p in (progress.periods if progress else ())}
     title = f"{_label(found.id, 48)}: delivered against the target"
     subtitle = f"as of {on:%Y-%m-%d}" + (
-        "" if known_by is None else f", as known by {known_by:%Y-%m-%d}"
+        "" if known_by is None else f", as known on {known_by:%Y-%m-%d}"
     )
     if ax is None:
         fig = _figure(8.0, 3.2)

@@ -89,8 +89,8 @@ def test_embedding() -> None:
     """The monitor logs the approvals, the court's voiding, the risk it creates, the expiry."""
     lines = run("embedding.py").splitlines()
     assert lines == [
-        "2025-11-04: moved us-reciprocal-tariff-at-10: (no stage) -> approved",
-        "2025-11-05: moved cn-counter-tariff-at-10: (no stage) -> approved",
+        "2025-11-04: moved us-reciprocal-tariff-at-10: (none) -> approved",
+        "2025-11-05: moved cn-counter-tariff-at-10: (none) -> approved",
         "2025-11-10: moved us-reciprocal-tariff-at-10: approved -> implemented",
         "2025-11-10: moved cn-counter-tariff-at-10: approved -> implemented",
         "2026-02-20: LAPSED us-reciprocal-tariff-at-10 (voided, as reported) on 2026-02-20",
@@ -165,7 +165,7 @@ def test_monitor(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> N
     assert out.splitlines() == [
         "news as of 2026-03-01: 3 new events",
         "  LAPSED us-tariff (voided, as reported) on 2026-02-20",
-        "  moved cn-tariff: (no stage) -> implemented",
+        "  moved cn-tariff: (none) -> implemented",
         "  AT RISK cn-tariff: linked to lapsed us-tariff",
     ]
     idle = run("monitor.py", store, "--for", "0.3")

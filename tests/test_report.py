@@ -218,7 +218,7 @@ def test_known_by_is_named_and_applied(follow: nt.Tracker, tmp_path: Path) -> No
     page = parse(path)
     assert page.find("title")[0].text.endswith(": as of 2026-03-01, as known on 2026-01-15")
     assert "As of 2026-03-01, as known on 2026-01-15." in page.find("header")[0].words()
-    assert "as known by 2026-01-15" in page.find("section", id="timeline")[0].words()
+    assert "as known on 2026-01-15" in page.find("section", id="timeline")[0].words()
     rows = {r.find("code")[0].text: r for r in page.find("tr", class_="commitment")}
     soy = rows["soybean-12mmt-2025"]
     cells = {
@@ -435,7 +435,7 @@ def test_timeline_figure_has_a_lane_per_commitment(follow: nt.Tracker) -> None:
     assert isinstance(fig, Figure)
     assert gids(fig, r"lane-\d+") == [f"lane-{n}" for n in range(27)]
     texts = [t.get_text() for t in fig.texts]
-    assert "Stages as of 2026-02-20, as known by 2026-01-01" in texts
+    assert "Stages as of 2026-02-20, as known on 2026-01-01" in texts
     subset = plot.timeline(follow, on=AS_OF, commitments=["port-fees", "tiktok"])
     assert gids(subset, r"lane-\d+") == ["lane-13", "lane-22"]
     with pytest.raises(nt.UnknownCommitment):
