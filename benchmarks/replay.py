@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import platform
 import random
 import resource
 import subprocess
@@ -44,6 +42,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from machine import describe  # benchmarks/machine.py, beside this script
 from transitions import Machine, MachineError
 
 import negotrack as nt
@@ -306,21 +305,6 @@ def peak_rss_mb() -> float:
     return rss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
-        f"{', ' + model if model else ''}; Python {platform.python_version()}"
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commitments", type=int, default=20_000)
@@ -337,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         memory_only(args)
         return 0
 
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     commitments, events = workload(args.commitments, args.seed)
     dates = as_of_dates(events, args.dates)
     print(

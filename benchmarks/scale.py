@@ -39,8 +39,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import platform
 import random
 import sys
 import tempfile
@@ -51,6 +49,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+
+from machine import describe  # benchmarks/machine.py, beside this script
 
 import negotrack as nt
 
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="skip the store and memory")
     args = parser.parse_args(argv)
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     commitments, events = workload(args.events, args.seed)
     late = sum(e.reported is not None for e in events)
     print(
@@ -410,21 +410,6 @@ def main(argv: list[str] | None = None) -> int:
     for name, seconds in times:
         print(f"  {name:<52} {seconds * 1000:10.1f} ms")
     return goals.report()
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
-        f"{', ' + model if model else ''}; Python {platform.python_version()}"
-    )
 
 
 if __name__ == "__main__":

@@ -23,13 +23,15 @@ import contextvars
 import copy
 import functools
 import importlib.util
-from collections.abc import Container, Iterator, Mapping, Sequence
-from typing import Any, Literal, NamedTuple, overload
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from transitions import Machine, MachineError
 
 from ._exceptions import InvalidValue, NegotrackError
 from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Lifecycle, Stage
+
+_V = TypeVar("_V")
 
 START = "start"
 """Name of the machine state that stands for "no stage yet"."""
@@ -201,7 +203,8 @@ def _coded(engine: Engine, fire: bool) -> Coded:
     outcomes: Sequence[int]
     kept: Sequence[bool]
     if fire:
-        outcomes, kept = _FiredOutcomes(engine), _FiredKept(engine)
+        outcomes = _Fired(lambda stage, kind: STAGE_CODES[engine.step(stage, kind)])
+        kept = _Fired(engine.allows)
     else:
         outcomes = [0] * size
         kept = [False] * size
@@ -232,38 +235,19 @@ def _mask(members: Sequence[Any], chosen: Container[Any]) -> int:
     return sum(1 << code for code, member in enumerate(members) if member in chosen)
 
 
-class _FiredOutcomes(Sequence[int]):
-    """The outcome codes answered by firing the Machine on every lookup (the testing hook)."""
+class _Fired(Sequence[_V]):
+    """A table by code answered by firing the Machine on every lookup (the testing hook)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, answer: Callable[[Stage | None, EventKind], _V]) -> None:
+        self._answer = answer
 
     @overload
-    def __getitem__(self, index: int) -> int: ...
+    def __getitem__(self, index: int) -> _V: ...
     @overload
-    def __getitem__(self, index: slice) -> Sequence[int]: ...
-    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+    def __getitem__(self, index: slice) -> Sequence[_V]: ...
+    def __getitem__(self, index: int | slice) -> _V | Sequence[_V]:
         assert isinstance(index, int)
-        target = self._engine.step(STAGES[index >> 3], KINDS[index & 7])
-        return 0 if target is None else STAGE_CODES[target]
-
-    def __len__(self) -> int:
-        return len(STAGES) << 3
-
-
-class _FiredKept(Sequence[bool]):
-    """The kept-stage moves answered by firing the Machine (the testing hook)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    @overload
-    def __getitem__(self, index: int) -> bool: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[bool]: ...
-    def __getitem__(self, index: int | slice) -> bool | Sequence[bool]:
-        assert isinstance(index, int)
-        return self._engine.allows(STAGES[index >> 3], KINDS[index & 7])
+        return self._answer(STAGES[index >> 3], KINDS[index & 7])
 
     def __len__(self) -> int:
         return len(STAGES) << 3
