@@ -39,7 +39,8 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from replay import as_of_dates, duel, machine, workload
+from machine import describe
+from replay import as_of_dates, duel, workload
 
 import negotrack as nt
 from negotrack._transfer import copy
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"open a store of {len(events):,} events + snapshot", o_sqlite, o_pg))
         rows.append((f"copy {len(events):,} events into an empty store", c_sqlite, c_pg))
 
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     with psycopg.connect(args.url) as conn:
         version = conn.info.server_version
     print(
