@@ -677,3 +677,16 @@ def test_bulk_decoding_names_the_damaged_record() -> None:
     fixed = row._replace(id=_codec.digest_id(row.payload, _codec.DERIVED))
     with pytest.raises(ValueError, match=r"position 4 is not valid"):
         _records.decode_many([fixed], RECORD_CLASSES)
+
+
+def test_bulk_decoding_refuses_what_one_by_one_refuses() -> None:
+    """A commitment record stripped of its digest, under an id shaped like a derived one, is
+    refused in bulk exactly as alone: the bulk path checks what `verify` checks."""
+    stored = _records.encode("commitment", commitment("c"))
+    forged = stored._replace(
+        id=_codec.digest_id(stored.payload, _codec.DERIVED), digest=None, position=3
+    )
+    alone = _records.verify(forged)
+    assert alone is not None
+    with pytest.raises(ValueError, match=r"does not match its digest \(position 3\)"):
+        _records.decode_many([forged], RECORD_CLASSES)
