@@ -9,11 +9,9 @@ Known-by views share what they can. A commitment whose events were all known by 
 full view's fold, the same object (statuses included, since a state becomes its status in
 place): a new view starts as a copy of the full view's list, and folds again only the
 commitments with an event known after R (`negotrack._knowledge` finds them by bisection).
-One with none known yet has an empty fold, one per commitment, shared by every view.
-Otherwise the events known by R are a prefix of its events in the order they became known,
-so one fold serves every R that knows the same prefix; those are shared through weak
-references, so that evicting a view frees what only it used. Known-by views are kept up to
-`_VIEWS_KEPT`, least recently used evicted first.
+One with none known yet has an empty fold, one per commitment, shared by every view; one
+with some events known is folded from those, for that view alone. Known-by views are kept up
+to `_VIEWS_KEPT`, least recently used evicted first.
 
 Risk from links is computed in one place (`_with_risk`), for one status or for a snapshot.
 """
@@ -320,19 +318,15 @@ class Views:
         view = self._view(known_by)
         courses = view.courses
         if known_by is not None and view.fresh:
+            todo = self._start(courses, known_by)
+        elif view.pending is None:
+            todo = [place for place, course in enumerate(courses) if course is None]
+        else:
+            todo = sorted(place for place in view.pending if courses[place] is None)
+        if todo:
             with collector_paused():
-                todo = self._start(courses, known_by)
                 for place, course in zip(todo, self._fold(todo, known_by), strict=True):
                     courses[place] = course
-        else:
-            if view.pending is None:
-                todo = [place for place, course in enumerate(courses) if course is None]
-            else:
-                todo = sorted(place for place in view.pending if courses[place] is None)
-            if todo:
-                with collector_paused():
-                    for place, course in zip(todo, self._fold(todo, known_by), strict=True):
-                        courses[place] = course
         view.pending = set()
         view.fresh = False
         return courses  # type: ignore[return-value]  # no None left
@@ -353,7 +347,7 @@ class Views:
         return [place for place in later if firsts[place] <= limit]
 
     def _fold(self, places: list[int], known_by: date | None) -> list[Course]:
-        """The folds of the commitments at `places`, sharing what known-by views can."""
+        """The folds of the commitments at `places`, sharing the full view's where they can."""
         ids = self._log.ids
         if known_by is None:
             return self._replay([ids[p] for p in places], None)
