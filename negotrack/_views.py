@@ -317,16 +317,15 @@ class Views:
         """Every fold of the view for `known_by` (folding what is missing, in one replay)."""
         view = self._view(known_by)
         courses = view.courses
-        if known_by is not None and view.fresh:
-            todo = self._start(courses, known_by)
-        elif view.pending is None:
-            todo = [place for place, course in enumerate(courses) if course is None]
-        else:
-            todo = sorted(place for place in view.pending if courses[place] is None)
-        if todo:
-            with collector_paused():
-                for place, course in zip(todo, self._fold(todo, known_by), strict=True):
-                    courses[place] = course
+        with collector_paused():
+            if known_by is not None and view.fresh:
+                todo = self._start(courses, known_by)
+            elif view.pending is None:
+                todo = [place for place, course in enumerate(courses) if course is None]
+            else:
+                todo = sorted(place for place in view.pending if courses[place] is None)
+            for place, course in zip(todo, self._fold(todo, known_by), strict=True):
+                courses[place] = course
         view.pending = set()
         view.fresh = False
         return courses  # type: ignore[return-value]  # no None left
