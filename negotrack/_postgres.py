@@ -32,7 +32,7 @@ from psycopg.rows import TupleRow
 
 from . import _conninfo, _pgschema
 from ._exceptions import StoreBusy, StoreError
-from ._recorder import Stale, Stored
+from ._recorder import Pack, Stale, Stored
 
 CHANNEL = "negotrack_records"  # NOTIFY'd, with the new last position, by every append
 
@@ -240,6 +240,17 @@ class PostgresRecorder:
 
     def _timeout_ms(self) -> int:
         return max(1, round(self.timeout * 1000))
+
+    def pack(self, *, after: int) -> Pack | None:
+        """The pack that starts right after position `after`, or None (see `Recorder`)."""
+        return self._read("read", lambda conn: _pgschema.read_pack(conn, after))
+
+    def keep(self, pack: Pack) -> bool:
+        """Keep `pack` now if nothing is in the way, else nothing (see `Recorder`)."""
+        try:
+            return _pgschema.keep_pack(self._connection(), pack)
+        except StoreError:
+            return False
 
     def integrity(self) -> list[str]:
         """Nothing to add to PostgreSQL's own checks: every record is verified when read."""

@@ -33,6 +33,32 @@ class Stored(NamedTuple):
     position: int = 0
 
 
+class Pack(NamedTuple):
+    """Records kept again in bulk: all those at positions `first` to `last` (`negotrack._packs`).
+
+    `anchor` names the record at `last` as the store keeps it; `body` is JSON text; `digest`
+    the codec's checksum of the whole pack.
+    """
+
+    first: int
+    last: int
+    anchor: str
+    body: str
+    digest: str
+
+    @classmethod
+    def of(cls, row: Sequence[object] | None) -> Pack | None:
+        """The pack a store's row holds, or None for no row or one of the wrong shape."""
+        if row is None or len(row) != 5:
+            return None
+        first, last, *text = row
+        if type(first) is not int or type(last) is not int or not 0 < first <= last:
+            return None
+        if not all(type(t) is str for t in text):
+            return None
+        return cls(first, last, *text)  # type: ignore[arg-type]
+
+
 class Stale(StoreBusy):
     """Another writer appended since the position a batch was checked against.
 
@@ -73,6 +99,18 @@ class Recorder(Protocol):
 
     def wait(self, *, after: int, timeout: float) -> bool:
         """Wait up to `timeout` seconds for a record after `after`; True if one is there."""
+        ...
+
+    def pack(self, *, after: int) -> Pack | None:
+        """The pack that starts right after position `after`, or None (see `Pack`)."""
+        ...
+
+    def keep(self, pack: Pack) -> bool:
+        """Keep `pack` (replacing one that starts at the same position) if the store can now.
+
+        A pack is a cache: when the store is busy, read-only or failing, nothing is kept and
+        False is returned, without waiting and without an error.
+        """
         ...
 
     def integrity(self) -> list[str]:

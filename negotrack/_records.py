@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
@@ -91,23 +92,54 @@ def decode_many(records: Sequence[Stored], classes: Mapping[str, type[Any]]) -> 
         try:
             data = json.loads("[" + ",".join([r.payload for r in records]) + "]")
             if len(data) == len(records):
-                if kind == "event":
-                    build = _event_builder(cast(Any, cls))
-                    return [
-                        build(row, None if r.digest is None else r.id)
-                        for row, r in zip(data, records, strict=True)
-                    ]
-                if kind == "commitment":
-                    make = _data_builder(cast(Any, cls))
-                    return [make(value) for value in data]
+                givens = [None if r.digest is None else r.id for r in records]
+                return build(kind, cls, givens, data)
         except Exception:
             pass
     return [decode(record, classes) for record in records]
 
 
+def build(kind: str, cls: Any, givens: Sequence[str | None] | None, data: list[Any]) -> list[Any]:
+    """Values of `kind` made from their verified data, trusted (see the module docstring).
+
+    `data` holds what the records' payloads hold, parsed; `givens` the events' given ids (None
+    for one whose id is derived), or None when none has one. Anything else raises.
+    """
+    if kind == "event":
+        make = _event_builder(cls)
+        if givens is None:
+            return [make(row, None) for row in data]
+        return [make(row, given) for row, given in zip(data, givens, strict=True)]
+    if kind == "commitment":
+        make_data = _data_builder(cls)
+        return [make_data(value) for value in data]
+    if kind == "scenario":  # None: the description was removed
+        return [None if value is None else _codec.structure(value, cls) for value in data]
+    raise ValueError(f"unknown record kind {excerpt(kind)}")
+
+
 def _verified(kind: str, records: Sequence[Stored]) -> bool:
     """True when every one of `records` is of `kind` and what negotrack wrote (`verify`)."""
     return all(r.kind == kind and verify(r) is None for r in records)
+
+
+def _setters(cls: Any, names: Sequence[str], scope: dict[str, Any]) -> list[str]:
+    """Lines setting each field of `names` from a local of the same index, in place.
+
+    A slotted attrs class keeps each field in a slot: its descriptor's ``__set__`` is the
+    cheapest way in, cheaper than ``object.__setattr__`` by name. A class that caches its
+    hash starts with an empty cache, as attrs's own ``__setstate__`` does.
+    """
+    lines = []
+    for i, name in enumerate(names):
+        slot = getattr(cls, name)
+        assert isinstance(slot, types.MemberDescriptorType), f"{cls.__name__} is slotted"
+        scope[f"set{i}"] = slot.__set__
+        lines.append(f"    set{i}(made, value{i})")
+    if _HASH_CACHE in getattr(cls, "__slots__", ()):
+        scope["unhashed"] = getattr(cls, _HASH_CACHE).__set__
+        lines.append("    unhashed(made, None)")
+    return lines
 
 
 @functools.cache
@@ -117,8 +149,7 @@ def _event_builder(cls: Any) -> Callable[[list[Any], str | None], Any]:
     It converts what a row holds as text (dates, enumerations), pads the fields a row leaves
     out (those added later, unset) and sets each field in place: no checks, no converters,
     one generated function (as attrs generates its own methods), which is what makes it
-    fast. A class that caches its hash starts with an empty cache, as attrs's own
-    `__setstate__` does.
+    fast.
     """
     fields, decoders = _codec.row_decoders(cls)
     everything = attrs.fields(cls)
@@ -127,12 +158,7 @@ def _event_builder(cls: Any) -> Callable[[list[Any], str | None], Any]:
     assert len(given) == 1
     assert NOT_CONTENT in everything[-1].metadata
     size = len(fields)
-    scope: dict[str, Any] = {
-        "new": object.__new__,
-        "put": object.__setattr__,
-        "cls": cls,
-        "padding": [None] * size,
-    }
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "padding": [None] * size}
     lines = [
         "def build(row, given):",
         "    n = len(row)",
@@ -140,20 +166,16 @@ def _event_builder(cls: Any) -> Callable[[list[Any], str | None], Any]:
         "        row = row + padding[n:]",
         f"    elif n > {size}:",
         f"        raise ValueError(f'a {cls.__name__} row has {{n}} values, at most {size}')",
-        "    made = new(cls)",
+        "    " + ", ".join(f"value{i}" for i in range(size)) + ", = row",
     ]
-    for i, (field, decode) in enumerate(zip(fields, decoders, strict=True)):
-        if decode is _codec.same:
-            lines.append(f"    put(made, {field.name!r}, row[{i}])")
-        else:
+    for i, decode in enumerate(decoders):
+        if decode is not _codec.same:
             scope[f"decode{i}"] = decode
-            lines.append(f"    value = row[{i}]")
-            lines.append(
-                f"    put(made, {field.name!r}, None if value is None else decode{i}(value))"
-            )
-    lines.append(f"    put(made, {given[0]!r}, given)")
-    if _HASH_CACHE in getattr(cls, "__slots__", ()):
-        lines.append(f"    put(made, {_HASH_CACHE!r}, None)")
+            lines.append(f"    if value{i} is not None:")
+            lines.append(f"        value{i} = decode{i}(value{i})")
+    lines.append(f"    value{size} = given")
+    lines.append("    made = new(cls)")
+    lines += _setters(cls, [f.name for f in fields] + given, scope)
     lines.append("    return made")
     exec("\n".join(lines), scope)
     build: Callable[[list[Any], str | None], Any] = scope["build"]
@@ -169,30 +191,39 @@ def _data_builder(cls: Any) -> Callable[[Any], Any]:
     """A trusted constructor of `cls` from its verified data (a mapping, as stored).
 
     Data with only plain fields (text, dates, enumerations) is set in place like an event's
-    row; anything else (a target, links) goes through `negotrack._codec.structure`.
+    row, by one generated function; anything else (a target, links) goes through
+    `negotrack._codec.structure`.
     """
     attrs.resolve_types(cls)
     fields = attrs.fields(cls)
+    if any(isinstance(f.default, attrs.Factory) for f in fields):  # type: ignore[arg-type]
+        return functools.partial(_codec.structure, cls=cls)
     keys = [_codec.key_of(cls, f.name) for f in fields]
     decoders = [_codec.plain_decoder(f.type) for f in fields]
-    defaults = [f.default for f in fields]
-    if any(isinstance(d, attrs.Factory) for d in defaults):  # type: ignore[arg-type]
-        return functools.partial(_codec.structure, cls=cls)
-    plain = {k for k, d in zip(keys, decoders, strict=True) if d is not None}
-    plan = list(zip(keys, decoders, defaults, strict=True))
-    new = object.__new__
-
-    def build(data: Any) -> Any:
-        if type(data) is not dict or not data.keys() <= plain:
-            return _codec.structure(data, cls)
-        values = []
-        for key, decode, default in plan:
-            value = data.get(key, default)
-            values.append(value if value is None or decode is None else decode(value))
-        made = new(cls)
-        made.__setstate__(tuple(values))
-        return made
-
+    scope: dict[str, Any] = {
+        "new": object.__new__,
+        "cls": cls,
+        "structure": _codec.structure,
+        "plain": frozenset(k for k, d in zip(keys, decoders, strict=True) if d is not None),
+    }
+    lines = [
+        "def build(data):",
+        "    if type(data) is not dict or not data.keys() <= plain:",
+        "        return structure(data, cls)",
+        "    get = data.get",
+    ]
+    for i, (key, decode, field) in enumerate(zip(keys, decoders, fields, strict=True)):
+        scope[f"default{i}"] = field.default
+        lines.append(f"    value{i} = get({key!r}, default{i})")
+        if decode is not None and decode is not _codec.same:
+            scope[f"decode{i}"] = decode
+            lines.append(f"    if value{i} is not None:")
+            lines.append(f"        value{i} = decode{i}(value{i})")
+    lines.append("    made = new(cls)")
+    lines += _setters(cls, [f.name for f in fields], scope)
+    lines.append("    return made")
+    exec("\n".join(lines), scope)
+    build: Callable[[Any], Any] = scope["build"]
     return build
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from . import _records
+from . import _packs, _records
 from ._commitments import Commitment
 from ._events import Event
 from ._exceptions import StoreBusy, StoreError
@@ -50,6 +50,8 @@ class Session:
         self._views = views
         self.recorder = recorder
         self._cursor = 0  # the store position up to which the log holds the store's records
+        self._packed = 0  # the store position up to which the store has packs (as far as known)
+        self._unpacked = False  # whether the first refresh has looked for packs
         self._closed = False
         self._batch: list[Write] | None = None  # an open transaction's changes
 
@@ -123,7 +125,11 @@ class Session:
             self._batch = None
 
     def refresh(self) -> bool:
-        """Take in what the store holds after the cursor; True if there was anything."""
+        """Take in what the store holds after the cursor; True if there was anything.
+
+        The first refresh takes in the store's packs first (`negotrack._packs`); a refresh
+        that reads at least `_packs.SIZE` records right after the last pack packs them.
+        """
         recorder = self.recorder
         if recorder is None or self._batch is not None:
             return False
@@ -133,15 +139,57 @@ class Session:
         # Reading a store allocates a few objects per record, none in a cycle: the collector
         # would only walk everything the tracker holds, again and again.
         with collector_paused():
+            if not self._unpacked:
+                self._unpacked = True
+                took = self._unpack(recorder)
+            unpacked: list[Stored] | None = [] if self._cursor == self._packed else None
+            after = self._cursor
+            held: list[Stored] = []
             while True:
-                records = recorder.select(after=self._cursor, limit=_CHUNK)
-                if not records:
+                records = recorder.select(after=after, limit=_CHUNK)
+                full = len(records) == _CHUNK
+                if records:
+                    after = records[-1].position
+                batch, held = _whole(held + records, more=full)
+                if batch:
+                    self._adopt(batch)
+                    self._cursor = batch[-1].position
+                    took = True
+                    if unpacked is not None:
+                        unpacked += batch
+                        if len(unpacked) >= _packs.SIZE:
+                            self._keep(recorder, unpacked, unpacked[-1].position)
+                            unpacked = []
+                if not full:
                     return took
-                self._adopt(records)
-                self._cursor = records[-1].position
-                took = True
-                if len(records) < _CHUNK:
-                    return took
+
+    def _unpack(self, recorder: Recorder) -> bool:
+        """Take in the packs that follow the cursor, each checked; True if there was one.
+
+        A pack that fails its checks, will not parse or breaks the log's rules is set aside
+        (nothing of it is taken in): its records are read instead, and checked one by one.
+        """
+        took = False
+        while (pack := recorder.pack(after=self._cursor)) is not None:
+            ends = recorder.select(after=pack.last - 1, limit=1)
+            if _packs.problem(pack, ends[0] if ends else None) is not None:
+                break
+            try:
+                self._take_in(_packs.runs(pack, RECORD_CLASSES))
+            except (ValueError, StoreError):  # will not parse, or breaks the log's rules
+                break
+            self._cursor = self._packed = pack.last
+            took = True
+        return took
+
+    def _keep(self, recorder: Recorder, records: Sequence[Stored], last: int) -> None:
+        """Keep a pack of `records`, those after the last pack up to position `last`.
+
+        A pack is a cache: when it cannot be kept, nothing else changes.
+        """
+        with contextlib.suppress(StoreError):
+            if recorder.keep(_packs.make(records, self._packed + 1, last)):
+                self._packed = last
 
     def wait(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for another writer, then take in what it appended."""
@@ -173,7 +221,24 @@ class Session:
                 f"cannot store text that is not valid Unicode ({bad!r}: {err.reason}); "
                 "fix the text and try again",
             ) from None
-        self._cursor = recorder.append(records, after=self._cursor)
+        before = self._cursor
+        self._cursor = recorder.append(records, after=before)
+        # What this session appended right after the last pack, at consecutive positions, is
+        # packed at once: the next reader need not read it record by record.
+        if (
+            before == self._packed
+            and len(records) >= _packs.SIZE
+            and self._cursor - before == len(records)
+        ):
+            start, count = 0, len(records)
+            while start < count:
+                end = min(start + _packs.SIZE, count)
+                while end < count and records[end - 1].kind == records[end].kind == "commitment":
+                    end += 1  # a batch of commitments is packed whole (see `_whole`)
+                self._keep(recorder, records[start:end], before + end)
+                if self._packed != before + end:
+                    break
+                start = end
 
     def _rollback(self, mark: Mark) -> None:
         self._views.changed(self._log.rollback(mark))
@@ -184,10 +249,20 @@ class Session:
         A record that is not what negotrack wrote, or that breaks the log's rules (an event of
         an unknown commitment, say), is damage: a StoreError, with nothing taken in.
         """
+        try:
+            runs = [
+                (kind, _records.decode_many(list(run), RECORD_CLASSES))
+                for kind, run in itertools.groupby(records, key=attrgetter("kind"))
+            ]
+        except Exception as err:
+            raise self._damage(err) from None
+        self._take_in(runs)
+
+    def _take_in(self, runs: Sequence[tuple[str, list[Any]]]) -> None:
+        """Take in verified values, run by run, all or none (see `_adopt`)."""
         mark = self._log.mark()
         try:
-            for kind, run in itertools.groupby(records, key=attrgetter("kind")):
-                values = _records.decode_many(list(run), RECORD_CLASSES)
+            for kind, values in runs:
                 if kind == "event":
                     # A store's events are known to be new and checked: each one is a
                     # record of its own, verified, under a unique id.
@@ -198,8 +273,26 @@ class Session:
                     self._log.scenario = values[-1]
         except Exception as err:
             self._rollback(mark)
-            raise StoreError(
-                self.location,
-                f"{err}; the store was changed outside negotrack: restore it from a copy",
-            ) from None
+            raise self._damage(err) from None
         self._views.changed_by(self._log.events[mark.events :], self._log.ids[mark.commitments :])
+
+    def _damage(self, err: Exception) -> StoreError:
+        return StoreError(
+            self.location,
+            f"{err}; the store was changed outside negotrack: restore it from a copy",
+        )
+
+
+def _whole(records: list[Stored], *, more: bool) -> tuple[list[Stored], list[Stored]]:
+    """`records` split where they can be taken in, and the rest, held for what follows.
+
+    A commitment may link to one added with it, later in its batch: when `more` records
+    follow, the run of commitments `records` ends with is held back, so that a batch is
+    never taken in (or packed) in two parts.
+    """
+    if not more:
+        return records, []
+    cut = len(records)
+    while cut and records[cut - 1].kind == "commitment":
+        cut -= 1
+    return records[:cut], records[cut:]

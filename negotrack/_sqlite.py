@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ._exceptions import StoreBusy, StoreError
-from ._recorder import Stale, Stored
+from ._recorder import Pack, Stale, Stored
 
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4E54524B  # "NTRK": marks the file as a negotrack store
@@ -37,6 +37,18 @@ CREATE TRIGGER records_are_kept BEFORE UPDATE ON records
 BEGIN SELECT RAISE(ABORT, 'records are append-only: record a new event'); END;
 CREATE TRIGGER records_are_not_deleted BEFORE DELETE ON records
 BEGIN SELECT RAISE(ABORT, 'records are append-only: record a new event'); END;
+"""
+
+# Packs (`negotrack._packs`) are a cache beside the records, made when first written: a store
+# without them is read record by record, by this version as by those before it.
+_PACKS = """
+CREATE TABLE IF NOT EXISTS packs (
+    first INTEGER PRIMARY KEY,
+    last INTEGER NOT NULL,
+    anchor TEXT NOT NULL,
+    body TEXT NOT NULL,
+    digest TEXT NOT NULL
+)
 """
 
 _POLL = 0.1  # seconds between looks while waiting for news
@@ -326,6 +338,37 @@ class SQLiteRecorder:
             if left <= 0:
                 return False
             time.sleep(min(_POLL, left))
+
+    def pack(self, *, after: int) -> Pack | None:
+        """The pack that starts right after position `after`, or None (see `Recorder`)."""
+        try:
+            row = self._db.execute(
+                "SELECT first, last, anchor, body, digest FROM packs WHERE first = ?",
+                (after + 1,),
+            ).fetchone()
+        except sqlite3.Error:
+            return None  # no packs yet (a store written before packs, or a small one)
+        return Pack.of(row)
+
+    def keep(self, pack: Pack) -> bool:
+        """Keep `pack` now if the write lock is free, else nothing (see `Recorder`)."""
+        if self.read_only:
+            return False
+        try:
+            self._db.execute("PRAGMA busy_timeout = 0")  # a cache is not worth a wait
+            try:
+                with self._transaction():
+                    self._db.execute(_PACKS)
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO packs (first, last, anchor, body, digest) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        pack,
+                    )
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        except (StoreError, sqlite3.Error):
+            return False
+        return True
 
     def integrity(self) -> list[str]:
         """SQLite's own check of the file: [] when sound, else what it found."""

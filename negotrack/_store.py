@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import _conninfo, _records
+from . import _conninfo, _packs, _records
 from ._exceptions import InvalidValue, StoreError
 from ._lifecycle import LIFECYCLE, Lifecycle
 from ._recorder import Recorder
@@ -56,8 +56,10 @@ def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[st
 
     The storage checks itself (SQLite's integrity check); every record is read and checked
     against its digest or derived id and its value object's own checks, each bad one named
-    by its position; then, if all records are sound, the log's rules (an event names a known
-    commitment...). A store that cannot be opened at all raises StoreError.
+    by its position; each pack (the copy of many records a store opens from, see
+    `negotrack._packs`) is checked against the records it covers; then, if all is sound, the
+    log's rules (an event names a known commitment...). A store that cannot be opened at all
+    raises StoreError.
     """
     recorder = recorder_for(location, timeout=timeout, create=False)
     try:
@@ -73,6 +75,7 @@ def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[st
             if len(records) < _CHUNK:
                 break
             after = records[-1].position
+        problems += _packs_problems(recorder)
         if not problems:
             try:
                 Tracker(recorder=recorder)
@@ -80,6 +83,20 @@ def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[st
                 problems.append(err.problem)
     finally:
         recorder.close()
+    return problems
+
+
+def _packs_problems(recorder: Recorder) -> list[str]:
+    """What is wrong with the store's packs, each checked against the records it covers."""
+    problems = []
+    after = 0
+    while (pack := recorder.pack(after=after)) is not None:
+        records = recorder.select(after=after, limit=pack.last - after)
+        ends = [r for r in records if r.position == pack.last]
+        found = _packs.check(pack, ends[0] if ends else None, records, RECORD_CLASSES)
+        if found is not None:
+            problems.append(found)
+        after = pack.last
     return problems
 
 

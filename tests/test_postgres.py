@@ -16,6 +16,8 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import psycopg
 import pytest
@@ -24,9 +26,10 @@ from postgres import password_url, restart_server, with_dbname
 from postgres import postgres_url as postgres_url  # the fixture ("as": ruff's F811)
 
 import negotrack as nt
-from negotrack import _records
+from negotrack import _packs, _records
 from negotrack._pgschema import SCHEMA_VERSION
 from negotrack._postgres import PostgresRecorder
+from negotrack._store import verify
 
 ROOT = Path(__file__).parent.parent
 FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"
@@ -763,3 +766,39 @@ def counts() -> tuple[int, int]:
     """How many commitments and events the follow-through example holds."""
     follow = nt.load(FOLLOW)
     return len(follow.commitments()), len(follow.events())
+
+
+def test_packs_on_a_server(postgres_url: str) -> None:
+    """A PostgreSQL store keeps packs as an SQLite one does (`tests/test_packs.py`): the writer
+    of a big batch packs it, the next reader opens from the packs and answers the same, and a
+    damaged pack is set aside, named by `verify`, and written again by the next reader."""
+    events = [event("proposed", f"2025-01-{d:02d}", f"c{d}") for d in range(1, 11)]
+    packs = "SELECT first, last FROM negotrack_packs ORDER BY first"
+    with mock.patch.object(_packs, "SIZE", 4), nt.open(postgres_url) as t:
+        t.add(*(commitment(f"c{d}") for d in range(1, 11)))
+        t.record(*events)
+        expected = t.snapshot(on=day("2025-02-01")), t.events()
+    assert sql(postgres_url, packs) == [(1, 10), (11, 14), (15, 18), (19, 20)]
+    read: list[object] = []
+    select = PostgresRecorder.select
+
+    def counted(recorder: PostgresRecorder, *, after: int, limit: int) -> list[Any]:
+        found = select(recorder, after=after, limit=limit)
+        if limit > 1:  # a one-record select reads the record a pack ends with
+            read.extend(found)
+        return found
+
+    with mock.patch.object(PostgresRecorder, "select", counted), nt.open(postgres_url) as t:
+        assert (t.snapshot(on=day("2025-02-01")), t.events()) == expected
+    assert read == []
+    sql(
+        postgres_url,
+        "UPDATE negotrack_packs SET body = replace(body, '2025-01-10', '2025-01-09') "
+        "WHERE first = 19",
+    )
+    [problem] = verify(postgres_url)
+    assert "positions 19-20 does not match its digest" in problem
+    with mock.patch.object(_packs, "SIZE", 2), nt.open(postgres_url) as t:
+        assert (t.snapshot(on=day("2025-02-01")), t.events()) == expected
+    assert verify(postgres_url) == []
+    assert sql(postgres_url, packs)[-1] == (19, 20)
