@@ -30,7 +30,7 @@ from typing import Any
 from . import _records
 from ._recorder import Pack, Stored
 
-SIZE = 50_000  # records after the last pack before a new pack is worth writing
+SIZE = 20_000  # records after the last pack before a new pack is worth writing
 
 
 def anchor(record: Stored) -> str:

@@ -5,6 +5,8 @@ tracker appends a batch of records in one transaction and selects what comes aft
 position; the recorder never calls back, and keeps no reader's position (the tracker owns its
 cursor). Records are already encoded (`negotrack._codec` makes and checks them), so a
 recorder stores and returns text: it needs to know nothing about commitments or events.
+Beside the records it keeps packs, the same records again in bulk (`negotrack._packs`): a
+cache it may refuse to keep, never the truth.
 
 Every recorder passes the same contract suite (`tests/test_contract.py`).
 """

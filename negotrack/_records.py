@@ -9,7 +9,8 @@ changed anywhere is a clear error naming its position, never a different answer.
 JSON parsed in one call, and events built from their rows by a trusted constructor (the rows
 are negotrack's own, proven by their digests, so the checks an `Event` runs when made from
 user input are not run again). Whatever the bulk path cannot take is decoded alone, so that
-its error names it.
+its error names it. `build` is that trusted making of values from verified data, shared with
+packs (`negotrack._packs`), which are verified as a whole.
 """
 
 from __future__ import annotations

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from helpers import commitment, day, event
 from postgres import postgres_url as postgres_url  # the fixture ("as": ruff's F811)
 
 import negotrack as nt
-from negotrack import Stage
+from negotrack import Stage, _packs, _session
 
 
 class Backend:
@@ -167,6 +168,25 @@ def test_answers_survive_a_reopen(backend: Backend) -> None:
     assert snapshot["rare-earths"].at_risk_from == ("tariff",)
     [anomaly] = before[3]  # type: ignore[misc]
     assert anomaly.event.kind is nt.EventKind.PROPOSED
+
+
+def test_answers_survive_reopens_through_packs(backend: Backend) -> None:
+    """With packs worth writing from two records and records read two at a time, the first
+    reopen packs the store (a batch of linked commitments kept whole) and the second opens
+    from the packs: both answer as the tracker that wrote the records."""
+    with mock.patch.object(_packs, "SIZE", 2), mock.patch.object(_session, "_CHUNK", 2):
+        t = backend.new()
+        t.add(*pair())
+        for e in EVENTS:
+            t.record(e)
+
+        def answers(t: nt.Tracker) -> object:
+            return [t.snapshot(on=d) for d in (day("2025-10-30"), day("2025-11-11"))], t.events()
+
+        before = answers(t)
+        t = backend.reopen(t)
+        assert answers(t) == before
+        assert answers(backend.reopen(t)) == before
 
 
 def test_known_by(backend: Backend) -> None:

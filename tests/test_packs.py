@@ -32,7 +32,7 @@ from negotrack._store import verify
 
 @contextlib.contextmanager
 def small_packs(size: int = 3) -> Iterator[None]:
-    """Packs worth writing from `size` records on (50,000 otherwise), records read two at a
+    """Packs worth writing from `size` records on (20,000 otherwise), records read two at a
     time (20,000 otherwise)."""
     with mock.patch.object(_packs, "SIZE", size), mock.patch.object(_session, "_CHUNK", 2):
         yield
