@@ -11,7 +11,8 @@ truth:
 - a reader checks a pack's digest, and that the record at its last position is the one it was
   made from (its `anchor`), before taking it in; a pack that fails either check, or that will
   not parse, is set aside and its records are read instead (and the next pack written over
-  it); `negotrack.verify` names it, and checks that every pack holds exactly its records.
+  it); store verification (`negotrack check --db`) names it, and checks that every pack a
+  reader would take in holds exactly the records at its positions.
 
 A pack's body is a JSON array of runs, in store order: ``[kind, givens, values]``, where
 `values` are the records' payloads, parsed, and `givens` the events' given ids (null for an
@@ -91,10 +92,16 @@ def check(
                 found = "does not hold the records at its positions"
     if found is None:
         return None
+    where = f"the pack of the records at positions {pack.first}-{pack.last}"
+    if found.startswith("does not hold"):  # a good digest: readers take it in as it is
+        return (
+            f"{where} {found}: readers take it in, so answers from this store may be wrong; "
+            "delete the packs (a copy: nothing is lost), e.g. sqlite3 STORE 'DELETE FROM "
+            "packs', and open the store again to write them anew"
+        )
     return (
-        f"the pack of the records at positions {pack.first}-{pack.last} {found}; it is set "
-        "aside and those records are read one by one (a pack is a copy: nothing is lost), "
-        "and the next reader writes it again"
+        f"{where} {found}; it is set aside and those records are read one by one (a pack is "
+        "a copy: nothing is lost), and the next reader writes it again"
     )
 
 

@@ -8,9 +8,6 @@ UPDATE and DELETE privileges are revoked (it keeps TRUNCATE, which the trigger r
 ``LOCK TABLE ... IN EXCLUSIVE MODE`` needs it). Other roles that write to a team's store need
 SELECT, INSERT and TRUNCATE on `negotrack_records` and SELECT on `negotrack_meta`.
 
-`negotrack_packs` holds packs (`negotrack._packs`), a cache made by the first process that
-writes one (a role that cannot make it simply keeps none).
-
 The tables are made in the first schema of the search path, beside whatever else the database
 holds (``options=-csearch_path=SCHEMA`` in the URL picks another schema).
 """
@@ -22,7 +19,6 @@ from psycopg import errors
 from psycopg.rows import TupleRow
 
 from ._exceptions import StoreError
-from ._recorder import Pack
 
 SCHEMA_VERSION = 2
 APPLICATION = "negotrack"
@@ -135,43 +131,3 @@ def _foreign(location: str, why: str) -> StoreError:
         f"is not a negotrack store ({why}); open a database made by negotrack.open, or one "
         "without negotrack_records and negotrack_meta tables",
     )
-
-
-_PACKS = """CREATE TABLE IF NOT EXISTS negotrack_packs (
-    first bigint PRIMARY KEY,
-    last bigint NOT NULL,
-    anchor text NOT NULL,
-    body text NOT NULL,
-    digest text NOT NULL
-)"""
-_PACK_WAIT_MS = 100  # a pack is a cache: not worth waiting for
-
-
-def read_pack(conn: psycopg.Connection[TupleRow], after: int) -> Pack | None:
-    """The pack that starts right after position `after`, or None (none kept, or no table)."""
-    try:
-        row = conn.execute(
-            "SELECT first, last, anchor, body, digest FROM negotrack_packs WHERE first = %s",
-            (after + 1,),
-        ).fetchone()
-    except psycopg.ProgrammingError:  # no such table (yet), or not one of ours
-        return None
-    return Pack.of(row)
-
-
-def keep_pack(conn: psycopg.Connection[TupleRow], pack: Pack) -> bool:
-    """Keep `pack` in one short transaction, making the table if needed; False if it cannot."""
-    try:
-        with conn.transaction():
-            conn.execute(f"SET LOCAL lock_timeout = {_PACK_WAIT_MS}")
-            conn.execute(_PACKS)
-            conn.execute(
-                "INSERT INTO negotrack_packs (first, last, anchor, body, digest) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (first) DO UPDATE SET "
-                "last = excluded.last, anchor = excluded.anchor, body = excluded.body, "
-                "digest = excluded.digest",
-                pack,
-            )
-    except psycopg.Error:
-        return False
-    return True

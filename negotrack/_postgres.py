@@ -242,15 +242,16 @@ class PostgresRecorder:
         return max(1, round(self.timeout * 1000))
 
     def pack(self, *, after: int) -> Pack | None:
-        """The pack that starts right after position `after`, or None (see `Recorder`)."""
-        return self._read("read", lambda conn: _pgschema.read_pack(conn, after))
+        """None: a PostgreSQL store keeps no packs, its records are read one by one.
+
+        In a team's database the records are append-only whoever asks (triggers, revoked
+        rights); a cache that readers trust and its owner could rewrite would undo that.
+        """
+        return None
 
     def keep(self, pack: Pack) -> bool:
-        """Keep `pack` now if nothing is in the way, else nothing (see `Recorder`)."""
-        try:
-            return _pgschema.keep_pack(self._connection(), pack)
-        except StoreError:
-            return False
+        """False: a PostgreSQL store keeps no packs (see `pack`)."""
+        return False
 
     def integrity(self) -> list[str]:
         """Nothing to add to PostgreSQL's own checks: every record is verified when read."""

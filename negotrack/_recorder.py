@@ -39,7 +39,7 @@ class Pack(NamedTuple):
     """Records kept again in bulk: all those at positions `first` to `last` (`negotrack._packs`).
 
     `anchor` names the record at `last` as the store keeps it; `body` is JSON text; `digest`
-    the codec's checksum of the whole pack.
+    a SHA-256 digest of the whole pack (`negotrack._packs`).
     """
 
     first: int

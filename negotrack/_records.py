@@ -134,7 +134,8 @@ def _setters(cls: Any, names: Sequence[str], scope: dict[str, Any]) -> list[str]
     lines = []
     for i, name in enumerate(names):
         slot = getattr(cls, name)
-        assert isinstance(slot, types.MemberDescriptorType), f"{cls.__name__} is slotted"
+        if not isinstance(slot, types.MemberDescriptorType):
+            raise TypeError(f"{cls.__name__}.{name} is not a slot: expected a slotted class")
         scope[f"set{i}"] = slot.__set__
         lines.append(f"    set{i}(made, value{i})")
     if _HASH_CACHE in getattr(cls, "__slots__", ()):

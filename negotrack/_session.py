@@ -84,9 +84,7 @@ class Session:
             changes: list[Write] = []
             try:
                 result = change(changes)
-                if changes:
-                    self._append(recorder, changes)
-                return result
+                appended = self._append(recorder, changes) if changes else None
             except Stale as stale:
                 self._rollback(mark)
                 if time.monotonic() + pause > deadline:
@@ -94,6 +92,11 @@ class Session:
             except BaseException:
                 self._rollback(mark)
                 raise
+            else:
+                # Committed: from here on nothing may undo the change in the log.
+                if appended is not None:
+                    self._pack_appended(recorder, *appended)
+                return result
             # Another writer got in first: back off a little, at random, and try again.
             time.sleep(pause * (1 + random.random()))
             pause = min(pause * 2, 0.05)
@@ -107,10 +110,11 @@ class Session:
         self.refresh()
         mark = self._log.mark()
         self._batch = []
+        appended = None
         try:
             yield
             if self._batch and self.recorder is not None:
-                self._append(self.recorder, self._batch)
+                appended = self._append(self.recorder, self._batch)
         except Stale:
             self._rollback(mark)
             raise StoreBusy(
@@ -123,6 +127,8 @@ class Session:
             raise
         finally:
             self._batch = None
+        if appended is not None and self.recorder is not None:  # committed: see `write`
+            self._pack_appended(self.recorder, *appended)
 
     def refresh(self) -> bool:
         """Take in what the store holds after the cursor; True if there was anything.
@@ -158,8 +164,11 @@ class Session:
                     if unpacked is not None:
                         unpacked += batch
                         if len(unpacked) >= _packs.SIZE:
-                            self._keep(recorder, unpacked, unpacked[-1].position)
-                            unpacked = []
+                            last = unpacked[-1].position
+                            self._keep(recorder, unpacked, last)
+                            # Not kept: the next pack would not start right after the
+                            # last one; leave the packing to a later reader.
+                            unpacked = [] if self._packed == last else None
                 if not full:
                     return took
 
@@ -210,8 +219,11 @@ class Session:
             self._closed = True
             self.recorder.close()
 
-    def _append(self, recorder: Recorder, changes: list[Write]) -> None:
-        """Encode `changes` and append them after the cursor (see `Recorder.append`)."""
+    def _append(self, recorder: Recorder, changes: list[Write]) -> tuple[int, list[Stored]] | None:
+        """Encode `changes` and append them after the cursor (see `Recorder.append`).
+
+        Returns what to pack once the change is settled (`_pack_appended`), or None.
+        """
         try:
             records = [_records.encode(kind, value, given) for kind, value, given in changes]
         except UnicodeEncodeError as err:
@@ -223,22 +235,29 @@ class Session:
             ) from None
         before = self._cursor
         self._cursor = recorder.append(records, after=before)
-        # What this session appended right after the last pack, at consecutive positions, is
-        # packed at once: the next reader need not read it record by record.
         if (
             before == self._packed
             and len(records) >= _packs.SIZE
             and self._cursor - before == len(records)
         ):
-            start, count = 0, len(records)
-            while start < count:
-                end = min(start + _packs.SIZE, count)
-                while end < count and records[end - 1].kind == records[end].kind == "commitment":
-                    end += 1  # a batch of commitments is packed whole (see `_whole`)
-                self._keep(recorder, records[start:end], before + end)
-                if self._packed != before + end:
-                    break
-                start = end
+            return before, records
+        return None
+
+    def _pack_appended(self, recorder: Recorder, before: int, records: list[Stored]) -> None:
+        """Pack `records`, which this session appended right after the last pack.
+
+        They stand at consecutive positions from `before` + 1; the next reader need not read
+        them one by one. Called once the change is settled, so that nothing here can undo it.
+        """
+        start, count = 0, len(records)
+        while start < count:
+            end = min(start + _packs.SIZE, count)
+            while end < count and records[end - 1].kind == records[end].kind == "commitment":
+                end += 1  # a batch of commitments is packed whole (see `_whole`)
+            self._keep(recorder, records[start:end], before + end)
+            if self._packed != before + end:
+                break
+            start = end
 
     def _rollback(self, mark: Mark) -> None:
         self._views.changed(self._log.rollback(mark))

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import _conninfo, _packs, _records
 from ._exceptions import InvalidValue, StoreError
 from ._lifecycle import LIFECYCLE, Lifecycle
-from ._recorder import Recorder
+from ._recorder import Recorder, Stored
 from ._session import RECORD_CLASSES
 from ._sqlite import SQLiteRecorder
 from ._tracker import Tracker
@@ -87,17 +87,28 @@ def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[st
 
 
 def _packs_problems(recorder: Recorder) -> list[str]:
-    """What is wrong with the store's packs, each checked against the records it covers."""
+    """What is wrong with the packs a reader would take in, each against its records."""
     problems = []
     after = 0
     while (pack := recorder.pack(after=after)) is not None:
-        records = recorder.select(after=after, limit=pack.last - after)
-        ends = [r for r in records if r.position == pack.last]
-        found = _packs.check(pack, ends[0] if ends else None, records, RECORD_CLASSES)
+        records = _covered(recorder, after, pack.last)
+        ends = records[-1:] if records and records[-1].position == pack.last else [None]
+        found = _packs.check(pack, ends[0], records, RECORD_CLASSES)
         if found is not None:
             problems.append(found)
         after = pack.last
     return problems
+
+
+def _covered(recorder: Recorder, after: int, last: int) -> list[Stored]:
+    """The records after position `after` up to position `last`, in order."""
+    records: list[Stored] = []
+    while True:
+        chunk = recorder.select(after=after, limit=_CHUNK)
+        records += [r for r in chunk if r.position <= last]
+        if len(chunk) < _CHUNK or chunk[-1].position >= last:
+            return records
+        after = chunk[-1].position
 
 
 def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bool) -> Recorder:

@@ -339,11 +339,15 @@ class Views:
         courses[:] = self._complete(None)
         limit = known_by.toordinal()
         firsts = self._knowledge.bounds()[0]
-        later = self._knowledge.later(limit)
-        ids, nothing_known = self._log.ids, self._nothing_known
-        for place in [place for place in later if firsts[place] > limit]:
-            courses[place] = nothing_known(ids[place])
-        return [place for place in later if firsts[place] <= limit]
+        ids, empty = self._log.ids, self._empty
+        todo = []
+        for place in self._knowledge.later(limit):
+            if firsts[place] <= limit:
+                todo.append(place)
+            else:  # nothing known yet: the shared empty fold (`_nothing_known`)
+                course = empty.get(ids[place])
+                courses[place] = self._nothing_known(ids[place]) if course is None else course
+        return todo
 
     def _fold(self, places: list[int], known_by: date | None) -> list[Course]:
         """The folds of the commitments at `places`, sharing the full view's where they can."""

@@ -8,6 +8,8 @@ pass unchanged. The PostgreSQL backend uses a fresh database of the test server 
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -172,8 +174,8 @@ def test_answers_survive_a_reopen(backend: Backend) -> None:
 
 def test_answers_survive_reopens_through_packs(backend: Backend) -> None:
     """With packs worth writing from two records and records read two at a time, the first
-    reopen packs the store (a batch of linked commitments kept whole) and the second opens
-    from the packs: both answer as the tracker that wrote the records."""
+    reopen of a store that keeps packs packs it (a batch of linked commitments kept whole)
+    and the second opens from the packs: both answer as the tracker that wrote the records."""
     with mock.patch.object(_packs, "SIZE", 2), mock.patch.object(_session, "_CHUNK", 2):
         t = backend.new()
         t.add(*pair())
@@ -187,6 +189,10 @@ def test_answers_survive_reopens_through_packs(backend: Backend) -> None:
         t = backend.reopen(t)
         assert answers(t) == before
         assert answers(backend.reopen(t)) == before
+    if backend.name == "sqlite":  # the one that keeps packs: the writer's (1-2), the reader's
+        with contextlib.closing(sqlite3.connect(backend.tmp_path / "store.db")) as db:
+            packs = db.execute("SELECT first, last FROM packs").fetchall()
+        assert packs == [(1, 2), (3, 4), (5, 6)]  # record 7 is read alone
 
 
 def test_known_by(backend: Backend) -> None:

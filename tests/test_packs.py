@@ -356,3 +356,89 @@ def test_a_pack_that_breaks_the_log_rules_is_set_aside(tmp_path: Path) -> None:
     assert reads.count == 4
     [problem] = verify(path)
     assert "positions 5-8 does not hold the records at its positions" in problem
+
+
+def test_a_pack_not_kept_leaves_the_packing_to_a_later_reader(tmp_path: Path) -> None:
+    """When a reader cannot keep a pack (another process holds the lock), it packs nothing
+    more in that read: a later pack never starts after a range nobody packed."""
+    path = tmp_path / "s.db"
+    with nt.open(path) as t:
+        t.add(*(commitment(f"c{d}") for d in range(1, 4)))
+        for d in range(1, 10):
+            t.record(event("proposed", f"2025-01-{d:02d}", f"c{d % 3 + 1}"))
+    keep = SQLiteRecorder.keep
+    calls: list[int] = []
+
+    def second_fails(recorder: SQLiteRecorder, pack: Pack) -> bool:
+        calls.append(pack.first)
+        return False if len(calls) == 2 else keep(recorder, pack)
+
+    with (
+        small_packs(3),
+        mock.patch.object(SQLiteRecorder, "keep", second_fails),
+        nt.open(path) as t,
+    ):
+        expected = answers(t)
+    assert calls == [1, 5]  # (1-4) kept, (5-8) not, and no pack after it
+    assert packs(path) == [(1, 4)]
+    with small_packs(3), Reads().watching() as reads, nt.open(path) as t:
+        assert answers(t) == expected
+        assert len(t.events()) == 9
+    assert reads.count == 8
+    assert packs(path) == [(1, 4), (5, 8), (9, 12)]
+    assert verify(path) == []
+
+
+def test_an_interrupted_pack_leaves_the_change_made(tmp_path: Path) -> None:
+    """A writer interrupted while it packs what it has just committed keeps its change, in a
+    plain write as in a transaction: the tracker holds what the store holds (the packing
+    comes after the change is settled)."""
+    events = [event("proposed", f"2025-01-{d:02d}", f"c{d}") for d in range(1, 5)]
+    made = [commitment(f"c{d}") for d in range(1, 5)]
+
+    def interrupted(recorder: SQLiteRecorder, pack: Pack) -> bool:
+        raise KeyboardInterrupt
+
+    def write(t: nt.Tracker, *, in_transaction: bool) -> None:
+        """Add the commitments and record the events, in one transaction or one by one."""
+        with t.transaction() if in_transaction else contextlib.nullcontext():
+            t.add(*made)
+            t.record(*events)
+
+    for path, in_transaction in ((tmp_path / "w.db", False), (tmp_path / "t.db", True)):
+        with small_packs(2), nt.open(path) as t:
+            with mock.patch.object(SQLiteRecorder, "keep", interrupted):
+                with pytest.raises(KeyboardInterrupt):
+                    write(t, in_transaction=in_transaction)
+                assert t.commitments() == tuple(made)
+                assert t.events() == (() if not in_transaction else tuple(events))
+            t.record(*events, event("approved", "2025-02-01", "c1"))  # log and store agree
+            assert len(t.events()) == 5
+        assert packs(path) == []
+        assert len(records(path)) == 9
+        with nt.open(path) as t:
+            assert len(t.events()) == 5
+
+
+def test_verify_follows_a_pack_over_a_gap_in_positions(tmp_path: Path) -> None:
+    """Positions may skip numbers (a record added at a later position); a pack over the gap
+    holds the records it covers, and verification counts records, not positions."""
+    path = tmp_path / "s.db"
+    with nt.open(path) as t:
+        t.add(commitment("a"), commitment("b"))
+    late = _records.encode("commitment", commitment("c"))
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "INSERT INTO records (position, kind, id, payload, digest) VALUES (9, ?, ?, ?, ?)",
+            (late.kind, late.id, late.payload, late.digest),
+        )
+    with nt.open(path) as t:
+        t.record(event("proposed", "2025-01-02", "c"))  # position 10
+    with small_packs(2), nt.open(path):
+        pass
+    assert packs(path) == [(1, 9), (10, 10)] or packs(path) == [(1, 10)]
+    assert verify(path) == []
+    with Reads().watching() as reads, nt.open(path) as t:
+        assert [c.id for c in t.commitments()] == ["a", "b", "c"]
+        assert len(t.events()) == 1
+    assert reads.count == 0
