@@ -44,8 +44,7 @@ def make(records: Sequence[Stored], first: int, last: int) -> Pack:
     runs = []
     for kind, group in itertools.groupby(records, key=attrgetter("kind")):
         run = list(group)
-        givens = [None if r.digest is None or kind != "event" else r.id for r in run]
-        named = json.dumps(givens if any(g is not None for g in givens) else None)
+        named = json.dumps(_records.givens(kind, run))
         values = ",".join([r.payload for r in run])
         runs.append(f"[{json.dumps(kind)},{named},[{values}]]")
     body = "[" + ",".join(runs) + "]"

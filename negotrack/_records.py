@@ -93,11 +93,21 @@ def decode_many(records: Sequence[Stored], classes: Mapping[str, type[Any]]) -> 
         try:
             data = json.loads("[" + ",".join([r.payload for r in records]) + "]")
             if len(data) == len(records):
-                givens = [None if r.digest is None else r.id for r in records]
-                return build(kind, cls, givens, data)
+                return build(kind, cls, givens(kind, records), data)
         except Exception:
             pass
     return [decode(record, classes) for record in records]
+
+
+def givens(kind: str, records: Sequence[Stored]) -> list[str | None] | None:
+    """The given ids of `records`, all of `kind`, as `build` takes them.
+
+    An event record with a digest holds an event with a given id (its record's id); one
+    without has a derived id (None). None when no record of `records` has a given id.
+    """
+    if kind != "event" or all(r.digest is None for r in records):
+        return None
+    return [None if r.digest is None else r.id for r in records]
 
 
 def build(kind: str, cls: Any, givens: Sequence[str | None] | None, data: list[Any]) -> list[Any]:

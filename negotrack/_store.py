@@ -9,6 +9,7 @@ in what other processes appended.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import _conninfo, _packs, _records
@@ -64,17 +65,12 @@ def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[st
     recorder = recorder_for(location, timeout=timeout, create=False)
     try:
         problems = [f"the storage reports: {problem}" for problem in recorder.integrity()]
-        after = 0
-        while True:
-            records = recorder.select(after=after, limit=_CHUNK)
+        for records in _chunks(recorder, after=0):
             for record in records:
                 try:
                     _records.decode(record, RECORD_CLASSES)
                 except ValueError as err:
                     problems.append(str(err))
-            if len(records) < _CHUNK:
-                break
-            after = records[-1].position
         problems += _packs_problems(recorder)
         if not problems:
             try:
@@ -86,29 +82,33 @@ def verify(location: str | os.PathLike[str], *, timeout: float = 5.0) -> list[st
     return problems
 
 
+def _chunks(recorder: Recorder, *, after: int) -> Iterator[list[Stored]]:
+    """The store's records after position `after`, in order, a chunk at a time."""
+    while True:
+        records = recorder.select(after=after, limit=_CHUNK)
+        if records:
+            yield records
+        if len(records) < _CHUNK:
+            return
+        after = records[-1].position
+
+
 def _packs_problems(recorder: Recorder) -> list[str]:
     """What is wrong with the packs a reader would take in, each against its records."""
     problems = []
     after = 0
     while (pack := recorder.pack(after=after)) is not None:
-        records = _covered(recorder, after, pack.last)
-        ends = records[-1:] if records and records[-1].position == pack.last else [None]
-        found = _packs.check(pack, ends[0], records, RECORD_CLASSES)
+        records: list[Stored] = []  # those at the pack's positions (they may skip numbers)
+        for chunk in _chunks(recorder, after=after):
+            records += [r for r in chunk if r.position <= pack.last]
+            if chunk[-1].position >= pack.last:
+                break
+        last = records[-1] if records and records[-1].position == pack.last else None
+        found = _packs.check(pack, last, records, RECORD_CLASSES)
         if found is not None:
             problems.append(found)
         after = pack.last
     return problems
-
-
-def _covered(recorder: Recorder, after: int, last: int) -> list[Stored]:
-    """The records after position `after` up to position `last`, in order."""
-    records: list[Stored] = []
-    while True:
-        chunk = recorder.select(after=after, limit=_CHUNK)
-        records += [r for r in chunk if r.position <= last]
-        if len(chunk) < _CHUNK or chunk[-1].position >= last:
-            return records
-        after = chunk[-1].position
 
 
 def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bool) -> Recorder:
