@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from . import _codec
 from ._changes import Change, ChangeKind, Due
-from ._targets import Progress
+from ._targets import Period, Progress
 from ._timeline import Anomaly, Status, Transition
 
 NO_STAGE = "(none)"
@@ -209,17 +209,26 @@ def progress_cell(progress: Progress | None) -> str:
     )
 
 
+def period_phase(period: Period, on: date) -> str | None:
+    """Where `period` stands on `on`: met, missed or not started; None while it runs.
+
+    A running period's pace is worded by the caller: the terminal and the page differ.
+    """
+    if period.met is True:
+        return "met"
+    if period.met is False:
+        return "missed"
+    if period.start > on:
+        return "not started"
+    return None
+
+
 def period_rows(cid: str, progress: Progress, on: date) -> list[tuple[str, ...]]:
     """`progress` as table rows: one per period, the current one with its pace."""
     rows: list[tuple[str, ...]] = []
     for period in progress.periods:
-        if period.met is True:
-            state = "met"
-        elif period.met is False:
-            state = "missed"
-        elif period.start > on:
-            state = "not started"
-        else:
+        state = period_phase(period, on)
+        if state is None:
             pace = "ahead" if progress.on_track else "behind"
             state = f"running, {pace} (expected {amount(progress.expected)})"
         rows.append(

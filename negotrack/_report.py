@@ -36,7 +36,7 @@ from ._charts import shift
 from ._events import Event
 from ._exceptions import InvalidValue
 from ._lifecycle import Stage
-from ._output import NO_STAGE, amount, knowledge, progress_cell
+from ._output import NO_STAGE, amount, knowledge, period_phase, progress_cell
 from ._scenario import Source
 from ._timeline import Status, Transition
 from ._tracker import Tracker
@@ -252,13 +252,8 @@ def _periods(status: Status, on: date) -> list[dict[str, Any]]:
         return []
     found = []
     for p in progress.periods:
-        if p.met is True:
-            state = "met"
-        elif p.met is False:
-            state = "missed"
-        elif p.start > on:
-            state = "not started"
-        else:
+        state = period_phase(p, on)
+        if state is None:
             state = f"running, {'ahead' if progress.on_track else 'behind'} of the pace"
             state += f" (expected {amount(progress.expected)} by {on:%Y-%m-%d})"
         found.append(
