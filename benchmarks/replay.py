@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
@@ -66,42 +66,58 @@ FORWARD = [
 # -- the workload --------------------------------------------------------------------------
 
 
+def new_commitment(
+    rng: random.Random, cid: str, start: date, span: int
+) -> tuple[nt.Commitment, date]:
+    """A commitment (30% with an expiry) and the day its walk starts, within `span` days."""
+    day = start + timedelta(days=rng.randrange(span - 60))
+    expires = day + timedelta(days=rng.randrange(30, 900)) if rng.random() < 0.3 else None
+    return nt.Commitment(id=cid, title=cid, by="A", to="B", expires=expires), day
+
+
+def walk(rng: random.Random, day: date) -> Iterator[tuple[nt.EventKind, date]]:
+    """A random walk through the lifecycle from `day`: (kind, date) of 1 to 6 events.
+
+    Mostly forward moves, sometimes skipping a rung; lapses and revivals; some noise. It
+    draws from `rng` between the events, so a caller that draws for each event (a reason, a
+    report date) gets the same workload from the same seed, event after event.
+    """
+    rung, lapsed = -1, False
+    for _ in range(rng.choice((1, 2, 3, 3, 4, 4, 5, 6))):
+        roll = rng.random()
+        if lapsed:
+            kind = nt.EventKind.REVIVED if roll < 0.7 else rng.choice(FORWARD)  # noise
+            rung = 0 if kind is nt.EventKind.REVIVED else rung
+            lapsed = kind is not nt.EventKind.REVIVED
+        elif rung >= 0 and roll < 0.15:
+            kind, lapsed = nt.EventKind.LAPSED, True
+        elif roll < 0.95:
+            rung = min(3, rung + rng.choice((1, 1, 1, 2)))  # forward, sometimes skipping
+            kind = FORWARD[rung]
+        else:
+            kind = rng.choice(FORWARD)  # noise: a backwards move or a corroboration
+        yield kind, day
+        day += timedelta(days=rng.choice((0, 1, 7, 30, 90, 200)))
+
+
 def workload(
     n: int, seed: int, start: date = date(2016, 1, 1), years: int = 10
 ) -> tuple[list[nt.Commitment], list[nt.Event]]:
     """`n` commitments, each a random walk through the lifecycle, events shuffled."""
     rng = random.Random(seed)
-    span = years * 365
     commitments, events = [], []
     for i in range(n):
-        cid = f"c{i:06d}"
-        day = start + timedelta(days=rng.randrange(span - 60))
-        expires = day + timedelta(days=rng.randrange(30, 900)) if rng.random() < 0.3 else None
-        commitments.append(nt.Commitment(id=cid, title=cid, by="A", to="B", expires=expires))
-        rung = -1
-        lapsed = False
-        for _ in range(rng.choice((1, 2, 3, 3, 4, 4, 5, 6))):
-            roll = rng.random()
-            if lapsed:
-                kind = nt.EventKind.REVIVED if roll < 0.7 else rng.choice(FORWARD)  # noise
-                rung = 0 if kind is nt.EventKind.REVIVED else rung
-                lapsed = kind is not nt.EventKind.REVIVED
-            elif rung >= 0 and roll < 0.15:
-                kind, lapsed = nt.EventKind.LAPSED, True
-            elif roll < 0.95:
-                rung = min(3, rung + rng.choice((1, 1, 1, 2)))  # forward, sometimes skipping
-                kind = FORWARD[rung]
-            else:
-                kind = rng.choice(FORWARD)  # noise: a backwards move or a corroboration
+        commitment, day = new_commitment(rng, f"c{i:06d}", start, years * 365)
+        commitments.append(commitment)
+        for kind, on in walk(rng, day):
             reason = rng.choice(list(nt.LapseReason)) if kind is nt.EventKind.LAPSED else None
-            events.append(nt.Event(commitment=cid, kind=kind, on=day, reason=reason))
-            day += timedelta(days=rng.choice((0, 1, 7, 30, 90, 200)))
+            events.append(nt.Event(commitment=commitment.id, kind=kind, on=on, reason=reason))
     rng.shuffle(events)
     return commitments, events
 
 
 def as_of_dates(events: list[nt.Event], count: int) -> list[date]:
-    """`count` dates spread evenly over the span of the events."""
+    """`count` dates spread evenly over the span of the events (and a little after)."""
     first = min(e.on for e in events).toordinal()
     last = max(e.on for e in events).toordinal() + 400
     return [date.fromordinal(first + (last - first) * i // max(1, count - 1)) for i in range(count)]

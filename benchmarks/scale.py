@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from machine import describe  # benchmarks/machine.py, beside this script
+from replay import as_of_dates, new_commitment, walk
 
 import negotrack as nt
 
@@ -68,12 +69,6 @@ CODE = {s: i for i, s in enumerate(STAGES)}
 RANK = LC.same_day_rank()
 LAPSED = CODE[nt.Stage.LAPSED]
 REVIVED = nt.EventKind.REVIVED
-FORWARD = [
-    nt.EventKind.PROPOSED,
-    nt.EventKind.CONSENSUS_REACHED,
-    nt.EventKind.APPROVED,
-    nt.EventKind.IMPLEMENTED,
-]
 TABLE = {(-1 if s is None else CODE[s], k): CODE[t] for (s, k), t in LC.outcomes().items()}
 
 
@@ -83,44 +78,20 @@ TABLE = {(-1 if s is None else CODE[s], k): CODE[t] for (s, k), t in LC.outcomes
 def workload(
     events_wanted: int, seed: int, late: float = 0.3
 ) -> tuple[list[nt.Commitment], list[nt.Event]]:
-    """About `events_wanted` events over commitments walking the lifecycle, shuffled."""
+    """About `events_wanted` events over commitments walking the lifecycle, shuffled: the
+    replay benchmark's walks (`replay.walk`), a share `late` of the events reported late."""
     rng = random.Random(seed)
     start, span = date(2016, 1, 1), 10 * 365
     commitments: list[nt.Commitment] = []
     events: list[nt.Event] = []
-    i = 0
     while len(events) < events_wanted:
-        cid = f"c{i:07d}"
-        i += 1
-        day = start + timedelta(days=rng.randrange(span - 60))
-        expires = day + timedelta(days=rng.randrange(30, 900)) if rng.random() < 0.3 else None
-        commitments.append(nt.Commitment(id=cid, title=cid, by="A", to="B", expires=expires))
-        rung, lapsed = -1, False
-        for _ in range(rng.choice((1, 2, 3, 3, 4, 4, 5, 6))):
-            roll = rng.random()
-            if lapsed:
-                kind = REVIVED if roll < 0.7 else rng.choice(FORWARD)
-                rung = 0 if kind is REVIVED else rung
-                lapsed = kind is not REVIVED
-            elif rung >= 0 and roll < 0.15:
-                kind, lapsed = nt.EventKind.LAPSED, True
-            elif roll < 0.95:
-                rung = min(3, rung + rng.choice((1, 1, 1, 2)))
-                kind = FORWARD[rung]
-            else:
-                kind = rng.choice(FORWARD)
-            reported = day + timedelta(days=rng.randrange(1, 61)) if rng.random() < late else None
-            events.append(nt.Event(commitment=cid, kind=kind, on=day, reported=reported))
-            day += timedelta(days=rng.choice((0, 1, 7, 30, 90, 200)))
+        commitment, day = new_commitment(rng, f"c{len(commitments):07d}", start, span)
+        commitments.append(commitment)
+        for kind, on in walk(rng, day):
+            reported = on + timedelta(days=rng.randrange(1, 61)) if rng.random() < late else None
+            events.append(nt.Event(commitment=commitment.id, kind=kind, on=on, reported=reported))
     rng.shuffle(events)
     return commitments, events
-
-
-def dates_over(events: list[nt.Event], count: int) -> list[date]:
-    """`count` dates spread over the span of the events (and a little after)."""
-    first = min(e.on for e in events).toordinal()
-    last = max(e.on for e in events).toordinal() + 400
-    return [date.fromordinal(first + (last - first) * i // max(1, count - 1)) for i in range(count)]
 
 
 # -- the floor -----------------------------------------------------------------------------
@@ -284,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     goals = Goals()
     times: list[tuple[str, float]] = []
-    dates = dates_over(events, 100)
+    dates = as_of_dates(events, 100)
     populated = dates[len(dates) // 2]
 
     # Replay: add + record + the first answer, on a populated date.
