@@ -79,6 +79,7 @@ def check(
     pack: Pack, last: Stored | None, records: Sequence[Stored], classes: Mapping[str, type[Any]]
 ) -> str | None:
     """What is wrong with `pack` against `records`, those at its positions (for `verify`)."""
+    where = f"the pack of the records at positions {pack.first}-{pack.last}"
     found = problem(pack, last)
     if found is None:
         try:
@@ -87,17 +88,15 @@ def check(
             found = "will not parse"
         else:
             kept = [_records.decode(record, classes) for record in records]
-            if held != kept or [type(v) for v in held] != [type(v) for v in kept]:
-                found = "does not hold the records at its positions"
-    if found is None:
-        return None
-    where = f"the pack of the records at positions {pack.first}-{pack.last}"
-    if found.startswith("does not hold"):  # a good digest: readers take it in as it is
-        return (
-            f"{where} {found}: readers take it in, so answers from this store may be wrong; "
-            "delete the packs (a copy: nothing is lost), e.g. sqlite3 STORE 'DELETE FROM "
-            "packs', and open the store again to write them anew"
-        )
+            if held == kept and [type(v) for v in held] == [type(v) for v in kept]:
+                return None
+            # A good digest and the right last record: readers take it in as it is.
+            return (
+                f"{where} does not hold the records at its positions: readers take it in, so "
+                "answers from this store may be wrong; delete the packs (a copy: nothing is "
+                "lost), e.g. sqlite3 STORE 'DELETE FROM packs', and open the store again to "
+                "write them anew"
+            )
     return (
         f"{where} {found}; it is set aside and those records are read one by one (a pack is "
         "a copy: nothing is lost), and the next reader writes it again"
