@@ -274,9 +274,29 @@ def _target_due(
         if not on < stop <= last:
             continue
         # What that period holds by `on`, if nothing more is reported.
-        got = so_far.get((begin, stop), 0) if begin <= on else 0
+        got = so_far.get((begin, stop)) if begin <= on else None
+        final = (begin, stop) == periods[-1]
+        if got is None:  # no data is not a miss, unless the target says it is
+            lapses = target.lapse_without_figures and live and final and stop < date.max
+            outcome = (
+                f"lapses on {(stop + DAY).isoformat()}, target_missed, unless a figure is "
+                "reported (no data yet)"
+                if lapses
+                else f"no data yet: no figure reported by {on.isoformat()}"
+            )
+            found.append(
+                Due(
+                    commitment=cid,
+                    on=stop,
+                    kind=DueKind.TARGET_END if final else DueKind.PERIOD_END,
+                    lapses_on=stop + DAY if lapses else None,
+                    reason=LapseReason.TARGET_MISSED if lapses else None,
+                    outcome=outcome,
+                )
+            )
+            continue
         short = got < target.amount
-        lapses = short and live and (begin, stop) == periods[-1] and stop < date.max
+        lapses = short and live and final and stop < date.max
         figures = f"{got:g} of {target.amount:g} {target.unit} delivered by {on.isoformat()}"
         if lapses:
             outcome = (

@@ -191,15 +191,17 @@ def deliveries(
         steps: list[tuple[date, float]] = []
         if start <= on:
             last = min(end, on)
-            steps.append((start, 0))
-            for day in (d for d in measured if start <= d <= last):
-                steps.append((day, _delivered(tracker, commitment, day, known_by)))
-            steps.append((last, _delivered(tracker, commitment, last, known_by)))
+            for day in [*(d for d in measured if start <= d <= last), last]:
+                value = _delivered(tracker, commitment, day, known_by)
+                if value is not None:  # no figure yet: no line, rather than a line at 0
+                    steps.append((day, value))
+            if steps:
+                steps.insert(0, (start, 0))
         found.append(Delivery(start=start, end=end, amount=target.amount, steps=tuple(steps)))
     return tuple(found)
 
 
-def _delivered(tracker: Tracker, commitment: str, day: date, known_by: date | None) -> float:
+def _delivered(tracker: Tracker, commitment: str, day: date, known_by: date | None) -> float | None:
     progress = tracker.status(commitment, on=day, known_by=known_by).progress
     assert progress is not None, "a commitment with a target has progress"
     return progress.delivered

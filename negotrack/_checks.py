@@ -23,6 +23,12 @@ def text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     _text(attribute.name, value)
 
 
+def flag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An attrs validator: `value` is True or False."""
+    if not isinstance(value, bool):
+        raise InvalidValue(attribute.name, value, "True or False")
+
+
 def optional_text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """Require None or a string that is not blank (None is how to say "nothing")."""
     if value is not None:

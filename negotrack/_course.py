@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from ._commitments import Commitment
@@ -47,6 +47,15 @@ Step = tuple[
     int, EventKind, Stage | None, Stage, Event | None, LapseReason | None, date | None,
     date | None,
 ]  # fmt: skip
+
+
+# Whose account an event gives (a party's code), or None for a neutral one.
+PartyOf = Callable[[Event], "str | None"]
+
+
+def _neutral(event: Event) -> str | None:
+    """Every event neutral: the fold of a tracker whose scenario names no accounts."""
+    return event.account
 
 
 class Course:
@@ -162,11 +171,15 @@ def replay_many(
     engine: Engine,
     *,
     known_by: date | None = None,
+    party: str | None = None,
+    party_of: PartyOf = _neutral,
     with_steps: bool = False,
 ) -> list[Course]:
     """Fold each commitment's events (in recording order) into its `Course`.
 
-    Only the events known by `known_by` count, when it is given. Each event is looked up in
+    Only the events known by `known_by` count, when it is given; only the neutral events and
+    those of `party`'s account, when it is given (`party_of` says whose account an event
+    gives; each account keeps its own vintages of a target's figures). Each event is looked up in
     the engine's outcome table by code (or fired through its Machine, for an engine made by
     the testing hook). `with_steps` keeps every step for the history. Folding many
     commitments in one call saves a call and a set-up per commitment, which counts when there
@@ -191,7 +204,14 @@ def replay_many(
     for commitment, events in logs:
         course = Course(commitment, [] if with_steps else None)
         courses.append(course)
-        if known_by is None:
+        if party is not None:
+            limit = date.max if known_by is None else known_by
+            keys = [
+                e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
+                for i, e in enumerate(events)
+                if e.known_on <= limit and party_of(e) in (None, party)
+            ]
+        elif known_by is None:
             keys = [
                 e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
                 for i, e in enumerate(events)
@@ -200,7 +220,7 @@ def replay_many(
             keys = [
                 e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
                 for i, e in enumerate(events)
-                if (e.reported or e.on) <= known_by
+                if (e.reported or e.on) <= known_by  # `Event.known_on`, inlined: hot
             ]
         if not keys:
             continue
@@ -279,7 +299,10 @@ def replay_many(
                 if not moves >> code & 1:
                     # Evidence only (a measurement): it moves nothing but the target's count.
                     if measures is not None:
-                        measures.append((event.on, key, event.amount, event.total))
+                        measures.append(
+                            (event.on, key, event.amount, event.total,
+                             event.known_on.toordinal(), party_of(event))
+                        )  # fmt: skip
                     continue
                 if earlier(event.deadline, deadline) or earlier(event.expires, expires):
                     # An extension moves dates later; a term cut short is a lapse.

@@ -45,7 +45,10 @@ class Event:
     `expires` with `extended` (which needs at least one of them) and `revived`. A `measured`
     event reports a delivery against the commitment's target: exactly one of `amount` (this
     much more, delivered on `on`) or `total` (the running total of the target's period, as of
-    `on`), both 0 or more, and optionally the `unit`, which must be the target's. `id` is
+    `on`), both 0 or more, and optionally the `unit`, which must be the target's. `account`
+    names the party whose account of events the event gives (a party code, such as ``CN``);
+    without it, the party of its source, if the source declares one, else none: the event is
+    neutral, part of every party's account. `id` is
     optional: when it is not given, it is derived from the content (``ev-`` and a digest),
     so the same event recorded twice is recognised as one; ids starting with ``ev-`` are
     reserved for derived ids. `given_id` is the id given, or None.
@@ -70,6 +73,7 @@ class Event:
     amount: float | None = attrs.field(default=None, converter=_amount, metadata={_codec.LATER: 1})
     total: float | None = attrs.field(default=None, converter=_total, metadata={_codec.LATER: 1})
     unit: str | None = attrs.field(default=None, metadata={_codec.LATER: 1})
+    account: str | None = attrs.field(default=None, metadata={_codec.LATER: 1})
     given_id: str | None = attrs.field(default=None, alias="id", metadata={_codec.NOT_CONTENT: 1})
 
     def __attrs_post_init__(self) -> None:
@@ -84,11 +88,12 @@ class Event:
             and (self.quote is None or _checks.plain(self.quote))
             and (self.note is None or _checks.plain(self.note))
             and (self.given_id is None or _checks.plain(self.given_id))
+            and (self.account is None or _checks.plain(self.account))
         ):
             _checks.fields(
                 self,
                 text=("commitment",),
-                optional_text=("actor", "source", "quote", "note", "given_id"),
+                optional_text=("actor", "source", "quote", "note", "given_id", "account"),
                 day=("on",),
                 optional_day=("reported", "deadline", "expires"),
             )

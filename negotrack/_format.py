@@ -341,7 +341,21 @@ def _declarations(
                     f"party {code!r} ({key}) of commitment {c.id!r} is not declared; "
                     f"add it under parties (declared: {declared})",
                 )
+    declared = ", ".join(top.parties) or "none"
+    for key, source in top.sources.items():
+        if source.party is not None and source.party not in top.parties:
+            yield (
+                _documents.line_of(tree, ("sources", key, "party")),
+                f"party {excerpt(source.party)} of source {key!r} is not declared; "
+                f"add it under parties (declared: {declared})",
+            )
     for index, e in events:
+        if e.account is not None and e.account not in top.parties:
+            yield (
+                _documents.line_of(e_tree, (index, "account")),
+                f"account {excerpt(e.account)} of an event of {e.commitment!r} is not a "
+                f"declared party; name a party declared under parties (declared: {declared})",
+            )
         if e.source is not None and e.source not in top.sources:
             close = difflib.get_close_matches(e.source, list(top.sources), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""

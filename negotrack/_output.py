@@ -197,10 +197,17 @@ def amount(value: float) -> str:
     return f"{round(value, 3):g}"
 
 
+def delivered_cell(value: float | None) -> str:
+    """A delivered amount for people: the amount, or "-" without any figure."""
+    return "-" if value is None else amount(value)
+
+
 def progress_cell(progress: Progress | None) -> str:
     """A progress in a table cell: `7/12 MMT (58%), ahead` (or behind)."""
     if progress is None:
         return "-"
+    if progress.delivered is None or progress.share is None:
+        return f"no data yet (target {amount(progress.target)} {safe(progress.unit)})"
     pace = "ahead" if progress.on_track else "behind"
     percent = round(progress.share * 100)
     return (
@@ -210,9 +217,11 @@ def progress_cell(progress: Progress | None) -> str:
 
 
 def period_phase(period: Period, on: date) -> str | None:
-    """Where `period` stands on `on`: met, missed or not started; None while it runs.
+    """Where `period` stands on `on`: met, missed, not started or no data; None while it runs.
 
-    A running period's pace is worded by the caller: the terminal and the page differ.
+    A period without any figure has "no data yet" while it runs and "no data" once it has
+    ended: neither is a miss. A running period's pace is worded by the caller: the terminal
+    and the page differ.
     """
     if period.met is True:
         return "met"
@@ -220,6 +229,8 @@ def period_phase(period: Period, on: date) -> str | None:
         return "missed"
     if period.start > on:
         return "not started"
+    if period.delivered is None:
+        return "no data yet" if period.end >= on else "no data"
     return None
 
 
@@ -235,8 +246,10 @@ def period_rows(cid: str, progress: Progress, on: date) -> list[tuple[str, ...]]
             (
                 safe(cid),
                 f"{period.start.isoformat()}..{period.end.isoformat()}",
-                f"{amount(period.delivered)}/{amount(period.target)} {safe(progress.unit)}",
-                f"{round(period.delivered / period.target * 100)}%",
+                f"{delivered_cell(period.delivered)}/{amount(period.target)} {safe(progress.unit)}",
+                "-"
+                if period.delivered is None
+                else f"{round(period.delivered / period.target * 100)}%",
                 state,
             )
         )

@@ -36,7 +36,7 @@ from ._charts import shift
 from ._events import Event
 from ._exceptions import InvalidValue
 from ._lifecycle import Stage
-from ._output import NO_STAGE, amount, knowledge, period_phase, progress_cell
+from ._output import NO_STAGE, amount, delivered_cell, knowledge, period_phase, progress_cell
 from ._scenario import Source
 from ._timeline import Status, Transition
 from ._tracker import Tracker
@@ -260,7 +260,7 @@ def _periods(status: Status, on: date) -> list[dict[str, Any]]:
             {
                 "start": p.start,
                 "end": p.end,
-                "delivered": amount(p.delivered),
+                "delivered": delivered_cell(p.delivered),
                 "target": amount(p.target),
                 "state": state,
             }

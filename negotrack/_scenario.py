@@ -24,13 +24,19 @@ def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @attrs.frozen(kw_only=True)
 class Source:
-    """A publication that events cite by key."""
+    """A publication that events cite by key.
+
+    `party`, when set, is the code of the party whose account of events the source gives (a
+    ministry's statements, a government's fact sheet): the events citing it belong to that
+    party's account unless they name their own `account`.
+    """
 
     title: str = attrs.field(validator=_checks.text)
     publisher: str | None = attrs.field(default=None, validator=_checks.optional_text)
     published: date | None = attrs.field(default=None, validator=_checks.optional_day)
     language: str | None = attrs.field(default=None, validator=_checks.optional_text)
     url: str | None = attrs.field(default=None, validator=_checks.optional_text)
+    party: str | None = attrs.field(default=None, validator=_checks.optional_text)
 
 
 def _sources(instance: Any, attribute: attrs.Attribute[Any], value: Mapping[str, Any]) -> None:

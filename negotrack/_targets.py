@@ -51,6 +51,10 @@ class Target:
     With `per` ("year", "quarter" or "month") the span is split into consecutive periods of
     that length counted from `start` (the last one ends at `end`), each with the full amount
     as its target.
+
+    A commitment whose final period ends short of its target lapses (target_missed); one
+    whose final period ends without any figure reported does not, since no data is not a
+    miss, unless `lapse_without_figures` is True.
     """
 
     amount: float = attrs.field(converter=_amount)
@@ -58,6 +62,7 @@ class Target:
     start: date
     end: date
     per: Per | None = attrs.field(default=None, validator=_per)
+    lapse_without_figures: bool = attrs.field(default=False, validator=_checks.flag)
 
     def __attrs_post_init__(self) -> None:
         _checks.fields(self, day=("start", "end"))
@@ -100,14 +105,15 @@ def _add_months(day: date, months: int) -> date:
 class Period:
     """One period of a target up to the date asked: what was due and what was delivered.
 
-    `met` is True once `delivered` reaches `target`; False when the period ended short; None
-    while it runs and has not reached it yet.
+    `delivered` is None while no figure dated in the period is known ("no data yet", which is
+    not a reported zero). `met` is True once `delivered` reaches `target`; False when the
+    period ended short; None while it runs and has not reached it yet, or without a figure.
     """
 
     start: date
     end: date
     target: float
-    delivered: float
+    delivered: float | None
     met: bool | None
 
 
@@ -119,36 +125,84 @@ class Progress:
     what the pace implies by the date (`target` times the days elapsed, inclusive, over the
     days of the period); `on_track` is `delivered >= expected`. `periods` lists every period
     up to the date. Before the first period, the first one is shown (expected 0); after the
-    last, the last one.
+    last, the last one. While no figure of this period is known, `delivered`, `share` and
+    `on_track` are None ("no data yet", not zero).
+
+    `figure_on` and `figure_reported` say which figure the answer rests on: the date of the
+    latest measurement counted in the period, and the date it became known. A figure
+    reported again later for the same date (in the same account) supersedes the earlier one
+    from its report date on, lower or higher; `revised_from` is what the period's delivered
+    amount was before the latest such revision counted (None when nothing counted was
+    revised).
     """
 
     start: date
     end: date
     target: float
     unit: str
-    delivered: float
-    share: float
+    delivered: float | None
+    share: float | None
     expected: float
-    on_track: bool
+    on_track: bool | None
     periods: tuple[Period, ...]
+    figure_on: date | None = None
+    figure_reported: date | None = None
+    revised_from: float | None = None
 
 
-# A measurement as progress reads it: (date, recording order, amount or None, total or None).
-Measure = tuple[date, int, "float | None", "float | None"]
+# A measurement as progress reads it: (date, recording order, amount or None, total or None,
+# the ordinal of the date it became known, the party whose account it gives or None).
+Measure = tuple[date, int, "float | None", "float | None", int, "str | None"]
 
 
-def delivered(measures: Iterable[Measure], start: date, until: date) -> float:
-    """What was delivered from `start` to `until` inclusive (a period, or part of one).
+def delivered(measures: Iterable[Measure], start: date, until: date) -> float | None:
+    """What was delivered from `start` to `until` inclusive (None: no figure in that span)."""
+    return tally(measures, start, until)[0]
 
-    The latest total dated in that span sets the level (of several on one day, the largest:
-    so that the answer never depends on the order reports were recorded in); increments dated
-    after it are added to it, and those dated on or before it are taken to be in it. Without a
-    total, it is the sum of the increments.
+
+def tally(
+    measures: Iterable[Measure], start: date, until: date
+) -> tuple[float | None, Measure | None, float | None]:
+    """What was delivered from `start` to `until`, the figure it rests on, and its revision.
+
+    First each figure (one account's total, or its amount, for one date) keeps only its
+    latest report: a later report supersedes an earlier one, whatever its value. Then the
+    latest total dated in the span sets the level (of several on one day, the largest: so
+    that the answer never depends on the order reports were recorded in); increments dated
+    after it are added to it, and those dated on or before it are taken to be in it. Without
+    a total, it is the sum of the increments. Without any figure, it is None.
+
+    The figure returned is the latest measurement counted; the revision is what the span's
+    delivered amount was from the reports known before the latest report that superseded
+    another (None if none did).
     """
     inside = [m for m in measures if start <= m[0] <= until]
-    totals = [(m[0], m[3]) for m in inside if m[3] is not None]
+    if not inside:
+        return None, None, None
+    latest: dict[tuple[date, str | None, bool], int] = {}
+    for m in inside:
+        which = (m[0], m[5], m[3] is not None)
+        if m[4] > latest.get(which, -1):
+            latest[which] = m[4]
+    counted, revised = [], None
+    for m in inside:
+        last = latest[(m[0], m[5], m[3] is not None)]
+        if m[4] == last:
+            counted.append(m)
+        elif revised is None or last > revised:
+            revised = last  # the report that superseded `m`
+    level = _level(counted)
+    figure = max(counted, key=lambda m: (m[0], m[4], m[1]))
+    if revised is None:
+        return level, figure, None
+    return level, figure, tally([m for m in inside if m[4] < revised], start, until)[0]
+
+
+def _level(measures: list[Measure]) -> float:
+    """The delivered amount of `measures` (see `tally`), each figure its latest report."""
+    totals = [(m[0], m[3]) for m in measures if m[3] is not None]
     since, level = max(totals) if totals else (None, 0)
-    added = sum(m[2] for m in inside if m[2] is not None and (since is None or m[0] > since))
+    added = sum(m[2] for m in measures if m[2] is not None and (since is None or m[0] > since))
     return _tidy(level + added)
 
 
@@ -162,30 +216,46 @@ def progress(target: Target, measures: Sequence[Measure], on: date) -> Progress:
     """The `Progress` of `target` on `on`, from `measures` (those dated after `on` ignored)."""
     periods = target.periods()
     shown: list[Period] = []
+    counted: tuple[float | None, Measure | None, float | None] = (None, None, None)
     for begin, stop in periods:
         if begin > on and shown:
             break
-        got = delivered(measures, begin, min(stop, on))
-        met = True if got >= target.amount else (False if stop < on else None)
+        counted = tally(measures, begin, min(stop, on))
+        got = counted[0]
+        if got is None:
+            met = None
+        else:
+            met = True if got >= target.amount else (False if stop < on else None)
         shown.append(Period(start=begin, end=stop, target=target.amount, delivered=got, met=met))
     current = shown[-1]
     days = (current.end - current.start).days + 1
     elapsed = min(max((on - current.start).days + 1, 0), days)
     expected = _tidy(target.amount * elapsed / days)
+    got, figure, revised_from = counted
     return Progress(
         start=current.start,
         end=current.end,
         target=target.amount,
         unit=target.unit,
-        delivered=current.delivered,
-        share=_tidy(current.delivered / target.amount),
+        delivered=got,
+        share=None if got is None else _tidy(got / target.amount),
         expected=expected,
-        on_track=current.delivered >= expected,
+        on_track=None if got is None else got >= expected,
         periods=tuple(shown),
+        figure_on=None if figure is None else figure[0],
+        figure_reported=None if figure is None else date.fromordinal(figure[4]),
+        revised_from=revised_from,
     )
 
 
 def final_shortfall(target: Target, measures: Sequence[Measure]) -> bool:
-    """True when the final period ended short of the target (by what `measures` say)."""
+    """True when the final period ended short of the target (by what `measures` say).
+
+    A final period without any figure is short only when the target says so
+    (`lapse_without_figures`): no data is not a miss.
+    """
     begin, stop = target.periods()[-1]
-    return delivered(measures, begin, stop) < target.amount
+    got = delivered(measures, begin, stop)
+    if got is None:
+        return target.lapse_without_figures
+    return got < target.amount

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
+from types import MappingProxyType
 
 import attrs
 
@@ -20,6 +21,9 @@ from . import _codec
 from ._events import Event
 from ._lifecycle import EventKind, LapseReason, Stage
 from ._targets import Progress
+
+NO_ACCOUNTS: Mapping[str, Stage | None] = MappingProxyType({})
+"""The accounts of a commitment no party gave an account of (shared: it is read only)."""
 
 
 @attrs.frozen
@@ -32,9 +36,11 @@ class Status:
     into the stage (None when inferred). `deadline` and `expires` are the dates in force,
     after any extension. `at_risk_from` names the linked commitments that have lapsed while
     this one is live. `progress` is how deliveries measure up to the commitment's target on
-    the date (None without a target). A status does not repeat its commitment's id: it is
-    the value under that id in a snapshot, and two commitments in the same state have equal
-    statuses.
+    the date (None without a target). `accounts` maps each party that gave its own account
+    of the commitment by the date (events naming that party, or citing its sources) to the
+    stage that account puts it in, in the scenario's order of parties; it is empty when no
+    party did. A status does not repeat its commitment's id: it is the value under that id in
+    a snapshot, and two commitments in the same state have equal statuses.
     """
 
     stage: Stage | None
@@ -46,6 +52,13 @@ class Status:
     expires: date | None = None
     at_risk_from: tuple[str, ...] = ()
     progress: Progress | None = None
+    accounts: Mapping[str, Stage | None] = attrs.field(default=NO_ACCOUNTS, hash=False)
+
+    @property
+    def disputed(self) -> bool:
+        """True when the parties' accounts put the commitment in different stages."""
+        accounts = self.accounts
+        return len(accounts) > 1 and len(set(accounts.values())) > 1
 
     @property
     def at_risk(self) -> bool:

@@ -13,6 +13,11 @@ One with none known yet has an empty fold, one per commitment, shared by every v
 with some events known is folded from those, for that view alone. Known-by views are kept up
 to `_VIEWS_KEPT`, least recently used evicted first.
 
+Views on one party's word (`according_to`) share the same way: a view for (R, party)
+starts as a copy of the plain view for R, and folds again only the commitments with an event
+of another party's account (`negotrack._accounts` lists them). The parties' accounts of a
+status are read from those views (`_with_accounts`).
+
 Risk from links is computed in one place (`_with_risk`), for one status or for a snapshot.
 """
 
@@ -21,9 +26,11 @@ from __future__ import annotations
 from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from types import MappingProxyType
 
 import attrs
 
+from ._accounts import Accounts
 from ._anomalies import anomaly
 from ._course import Course, replay_many
 from ._engine import Engine
@@ -38,6 +45,11 @@ from ._timeline import Anomaly, Status, Transition, collector_paused
 _StageOf = Callable[[str], "Stage | None"]
 
 _VIEWS_KEPT = 16  # known-by views kept at once (each a list of references to shared folds)
+
+# What a view answers from: the events known by a date (None: all), on a party's word (None:
+# everyone's).
+Lens = tuple["date | None", "str | None"]
+_PLAIN: Lens = (None, None)
 
 
 class _View:
@@ -78,15 +90,15 @@ class _View:
 class _Timeline:
     """Every step of every commitment for one knowledge date, kept to be patched."""
 
-    __slots__ = ("changed", "known_by", "ordered", "size", "steps")
+    __slots__ = ("changed", "lens", "ordered", "size", "steps")
 
     def __init__(
         self,
-        known_by: date | None,
+        lens: Lens,
         steps: dict[int, tuple[Transition, ...]],
         ordered: list[Transition],
     ) -> None:
-        self.known_by = known_by
+        self.lens = lens
         self.steps = steps
         self.ordered = ordered
         self.size = len(steps)
@@ -99,9 +111,10 @@ class Views:
     def __init__(self, log: EventLog, engine: Engine) -> None:
         self._log = log
         self._engine = engine
-        self._views: dict[date | None, _View] = {}  # least recently used first
+        self._views: dict[Lens, _View] = {}  # least recently used first
         self._timeline: _Timeline | None = None  # the last timeline asked for
         self._knowledge = Knowledge(log)
+        self._accounts = Accounts(log)
         # The fold of a commitment with no event known yet, by id (see the module doc).
         self._empty: dict[str, Course] = {}
 
@@ -111,6 +124,7 @@ class Views:
         """Forget the folds of `commitments` (their events changed, they are new or gone)."""
         if not (self._views or self._timeline is not None):
             self._knowledge = Knowledge(self._log)  # nothing folded yet: start afresh
+            self._accounts = Accounts(self._log)
             return
         position = self._log.position
         commitments = list(commitments)
@@ -118,6 +132,7 @@ class Views:
         for cid in commitments:
             self._empty.pop(cid, None)
         self._knowledge.changed(places)
+        self._accounts.changed(places)
         size = len(self._log.ids)
         for view in self._views.values():
             view.forget(places, size)
@@ -138,22 +153,29 @@ class Views:
         self._views.clear()
         self._empty.clear()
         self._knowledge = Knowledge(self._log)
+        self._accounts = Accounts(self._log)
         self._timeline = None
 
     # -- answers --------------------------------------------------------------------------
 
-    def status(self, commitment: str, day: int, known_by: date | None) -> Status:
-        """Where `commitment` stood on `day` (an ordinal), with its risk and progress."""
-        course = self.course(commitment, known_by)
+    def status(
+        self, commitment: str, day: int, known_by: date | None, party: str | None = None
+    ) -> Status:
+        """Where `commitment` stood on `day` (an ordinal), with its risk, progress, accounts."""
+        course = self.course(commitment, known_by, party)
         status = course.status(course.position(day))
         status = self._with_risk(
-            commitment, status, lambda other: self.course(other, known_by).stage_on(day)
+            commitment, status, lambda other: self.course(other, known_by, party).stage_on(day)
         )
-        return self._with_progress(course, status, day)
+        status = self._with_progress(course, status, day)
+        marks = self._accounts.marks(self._log.position[commitment])
+        return status if marks is None else self._with_accounts(commitment, status, day, known_by)
 
-    def snapshot(self, day: int, known_by: date | None) -> dict[str, Status]:
+    def snapshot(
+        self, day: int, known_by: date | None, party: str | None = None
+    ) -> dict[str, Status]:
         """The status of every commitment on `day`, in the order added."""
-        courses = self._complete(known_by)
+        courses = self._complete(known_by, party)
         # The hot loop of a chart over many dates: one bisection and one index per
         # commitment, statuses built once and shared between dates.
         probe = day << 3 | 7  # after every point of the day (see `Course.points`)
@@ -162,17 +184,19 @@ class Views:
             for cid, course in zip(self._log.ids, courses, strict=True)
             for i in (bisect_right(course.points, probe),)
         }
-        self._finish(result, courses, day)
+        self._finish(result, courses, day, known_by)
         return result
 
-    def snapshots(self, days: Sequence[int], known_by: date | None) -> list[dict[str, Status]]:
+    def snapshots(
+        self, days: Sequence[int], known_by: date | None, party: str | None = None
+    ) -> list[dict[str, Status]]:
         """The snapshots of `days` (ordinals, ascending), in one sweep over change points.
 
         A running mapping of statuses starts before every point; for each day in turn, the
         points up to it update it, and a copy of it is that day's answer.
         """
-        courses = self._complete(known_by)
-        view = self._views[known_by]
+        courses = self._complete(known_by, party)
+        view = self._views[known_by, party]
         if view.index is None:
             # Each point packed in one int, (day, place, number), so that one sort of ints
             # orders them all: far cheaper than sorting tuples.
@@ -203,18 +227,41 @@ class Views:
                 running[ids[place]] = course.status(number)
                 at += 1
             answer = dict(running)
-            self._finish(answer, courses, day)
+            self._finish(answer, courses, day, known_by)
             found.append(answer)
         return found
 
-    def _finish(self, result: dict[str, Status], courses: list[Course], day: int) -> None:
-        """Add risk and progress to a snapshot's statuses (only linked or measured ones)."""
+    def _finish(
+        self, result: dict[str, Status], courses: list[Course], day: int, known_by: date | None
+    ) -> None:
+        """Add risk, progress and accounts to a snapshot's statuses (only those that have any)."""
         # Risk comes last: a counterpart's stage on this day is already in the result.
         for cid in self._log.counterparts:
             result[cid] = self._with_risk(cid, result[cid], lambda other: result[other].stage)
         position = self._log.position
         for cid in self._log.targets:
             result[cid] = self._with_progress(courses[position[cid]], result[cid], day)
+        ids = self._log.ids
+        for place in self._accounts.places():
+            cid = ids[place]
+            result[cid] = self._with_accounts(cid, result[cid], day, known_by)
+
+    def _with_accounts(self, cid: str, status: Status, day: int, known_by: date | None) -> Status:
+        """`status` with the stage each party's account puts `cid` in on `day`, if any.
+
+        A party has an account of a commitment on a day once an event of its account dated
+        by then is known.
+        """
+        marks = self._accounts.marks(self._log.position[cid])
+        if not marks:
+            return status
+        limit = date.max.toordinal() if known_by is None else known_by.toordinal()
+        found = {
+            party: self.course(cid, known_by, party).stage_on(day)
+            for party, dated in marks.items()
+            if any(on <= day and known <= limit for on, known in dated)
+        }
+        return attrs.evolve(status, accounts=MappingProxyType(found)) if found else status
 
     def _with_progress(self, course: Course, status: Status, day: int) -> Status:
         """`status` with the progress of its commitment's target on `day`, if it has one."""
@@ -223,11 +270,13 @@ class Views:
             return status
         return attrs.evolve(status, progress=progress(goal, course.measures, date.fromordinal(day)))
 
-    def history(self, commitment: str, known_by: date | None) -> tuple[Transition, ...]:
+    def history(
+        self, commitment: str, known_by: date | None, party: str | None = None
+    ) -> tuple[Transition, ...]:
         """Every step of `commitment`, with its evidence."""
-        return self._replay([commitment], known_by, with_steps=True)[0].transitions()
+        return self._replay([commitment], known_by, party, with_steps=True)[0].transitions()
 
-    def timeline(self, known_by: date | None) -> tuple[Transition, ...]:
+    def timeline(self, known_by: date | None, party: str | None = None) -> tuple[Transition, ...]:
         """Every step of every commitment, in date order (ties in the order added).
 
         Kept for the last knowledge date asked, and patched: a change to some commitments
@@ -235,29 +284,30 @@ class Views:
         """
         ids, position = self._log.ids, self._log.position
         cached = self._timeline
-        if cached is not None and cached.known_by == known_by:
+        lens = (known_by, party)
+        if cached is not None and cached.lens == lens:
             if cached.changed:
                 changed = sorted(cached.changed)
                 cached.changed.clear()
                 gone = {id(t) for place in changed for t in cached.steps.pop(place, ())}
                 cached.ordered = [t for t in cached.ordered if id(t) not in gone]
                 fresh = [place for place in changed if place < len(ids)]
-                for place, course in zip(fresh, self._steps(fresh, known_by), strict=True):
+                for place, course in zip(fresh, self._steps(fresh, lens), strict=True):
                     cached.steps[place] = course
                     for step in course:
                         insort(cached.ordered, step, key=lambda t: (t.on, position[t.commitment]))
             return tuple(cached.ordered)
         places = list(range(len(ids)))
-        steps = dict(zip(places, self._steps(places, known_by), strict=True))
+        steps = dict(zip(places, self._steps(places, lens), strict=True))
         ordered = [step for place in places for step in steps[place]]
         ordered.sort(key=lambda t: t.on)  # stable: ties stay in the order added
-        self._timeline = _Timeline(known_by, steps, ordered)
+        self._timeline = _Timeline(lens, steps, ordered)
         return tuple(ordered)
 
-    def _steps(self, places: list[int], known_by: date | None) -> list[tuple[Transition, ...]]:
+    def _steps(self, places: list[int], lens: Lens) -> list[tuple[Transition, ...]]:
         ids = self._log.ids
         with collector_paused():
-            folded = self._replay([ids[p] for p in places], known_by, with_steps=True)
+            folded = self._replay([ids[p] for p in places], *lens, with_steps=True)
             return [course.transitions() for course in folded]
 
     def anomalies(self, on: date | None, known_by: date | None) -> tuple[Anomaly, ...]:
@@ -266,7 +316,7 @@ class Views:
         Kept per view, and patched for the commitments changed since.
         """
         courses = self._complete(known_by)
-        view = self._views[known_by]
+        view = self._views[known_by, None]
         if view.found is None:
             view.found = {
                 place: self._anomalies_of(course)
@@ -301,30 +351,33 @@ class Views:
 
     # -- folds ----------------------------------------------------------------------------
 
-    def course(self, commitment: str, known_by: date | None) -> Course:
-        """The fold of `commitment` as known by `known_by`."""
-        view = self._view(known_by)
+    def course(self, commitment: str, known_by: date | None, party: str | None = None) -> Course:
+        """The fold of `commitment` as known by `known_by` (on `party`'s word, if given)."""
+        view = self._view(known_by, party)
         place = self._log.position[commitment]
         course = view.courses[place]
         if course is None:
-            course = view.courses[place] = self._fold([place], known_by)[0]
-            view.fresh = False
+            course = view.courses[place] = self._fold([place], known_by, party)[0]
+            if party is None:  # a party's view stays fresh: `_start` shares the plain folds
+                view.fresh = False
             if view.pending is not None:
                 view.pending.discard(place)
         return course
 
-    def _complete(self, known_by: date | None) -> list[Course]:
-        """Every fold of the view for `known_by` (folding what is missing, in one replay)."""
-        view = self._view(known_by)
+    def _complete(self, known_by: date | None, party: str | None = None) -> list[Course]:
+        """Every fold of the view for `known_by` and `party` (what is missing, in one replay)."""
+        view = self._view(known_by, party)
         courses = view.courses
         with collector_paused():
-            if known_by is not None and view.fresh:
+            if party is not None and view.fresh:
+                todo = self._start_party(courses, known_by, party)
+            elif known_by is not None and view.fresh:
                 todo = self._start(courses, known_by)
             elif view.pending is None:
                 todo = [place for place, course in enumerate(courses) if course is None]
             else:
                 todo = sorted(place for place in view.pending if courses[place] is None)
-            for place, course in zip(todo, self._fold(todo, known_by), strict=True):
+            for place, course in zip(todo, self._fold(todo, known_by, party), strict=True):
                 courses[place] = course
         view.pending = set()
         view.fresh = False
@@ -349,9 +402,32 @@ class Views:
                 courses[place] = self._nothing_known(ids[place]) if course is None else course
         return todo
 
-    def _fold(self, places: list[int], known_by: date | None) -> list[Course]:
+    def _start_party(
+        self, courses: list[Course | None], known_by: date | None, party: str
+    ) -> list[int]:
+        """Fill a new view on `party`'s word; return the places left to fold.
+
+        It takes the plain view's folds: only a commitment with another party's events can
+        differ.
+        """
+        courses[:] = self._complete(known_by)
+        return self._accounts.others(party)
+
+    def _fold(
+        self, places: list[int], known_by: date | None, party: str | None = None
+    ) -> list[Course]:
         """The folds of the commitments at `places`, sharing the full view's where they can."""
         ids = self._log.ids
+        if party is not None:
+            marks = self._accounts.marks
+            others = [place for place in places if any(p != party for p in (marks(place) or ()))]
+            refolded = dict(
+                zip(others, self._replay([ids[p] for p in others], known_by, party), strict=True)
+            )
+            return [
+                refolded[place] if place in refolded else self.course(ids[place], known_by)
+                for place in places
+            ]
         if known_by is None:
             return self._replay([ids[p] for p in places], None)
         limit = known_by.toordinal()
@@ -389,20 +465,35 @@ class Views:
         risk = tuple(other for other in others if stage_of(other) is lapsed)
         return attrs.evolve(status, at_risk_from=risk) if risk else status
 
-    def _view(self, known_by: date | None) -> _View:
-        view = self._views.pop(known_by, None)
+    def _view(self, known_by: date | None, party: str | None = None) -> _View:
+        if not self._accounts.current():
+            self.reset()  # the sources now give other parties' accounts: every fold moves
+        lens = (known_by, party)
+        view = self._views.pop(lens, None)
         if view is None:
             view = _View(len(self._log.ids))
             if len(self._views) >= _VIEWS_KEPT:
-                oldest = next(k for k in self._views if k is not None)
+                oldest = next(k for k in self._views if k != _PLAIN)
                 del self._views[oldest]
-        self._views[known_by] = view  # now the most recently used
+        self._views[lens] = view  # now the most recently used
         return view
 
     def _replay(
-        self, commitments: list[str], known_by: date | None, *, with_steps: bool = False
+        self,
+        commitments: list[str],
+        known_by: date | None,
+        party: str | None = None,
+        *,
+        with_steps: bool = False,
     ) -> list[Course]:
-        """Fold the named commitments, each from its events known by `known_by`."""
+        """Fold the named commitments from their events known by `known_by`, on `party`'s word."""
         log = self._log
         logs = [(log.commitments[cid], log.events_of(cid)) for cid in commitments]
-        return replay_many(logs, self._engine, known_by=known_by, with_steps=with_steps)
+        return replay_many(
+            logs,
+            self._engine,
+            known_by=known_by,
+            party=party,
+            party_of=self._accounts.party_of,
+            with_steps=with_steps,
+        )

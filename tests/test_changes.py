@@ -186,7 +186,8 @@ class TestDue:
         assert len(t.due(day("2026-01-01"), 9)) == 1
 
     def test_target_periods(self) -> None:
-        """Period ends fall due; the final one says the commitment lapses if short."""
+        """Period ends fall due; the final one says the commitment lapses if short, and a
+        period without any figure says there is no data yet (no data is not a miss)."""
         t = nt.Tracker()
         target = nt.Target(
             amount=10, unit="t", start=day("2026-01-01"), end=day("2026-06-30"), per="quarter"
@@ -198,9 +199,9 @@ class TestDue:
         found = t.due(day("2026-03-01"), 200)
         assert [(d.on, d.kind, d.lapses_on) for d in found] == [
             (day("2026-03-31"), DueKind.PERIOD_END, None),
-            (day("2026-06-30"), DueKind.TARGET_END, day("2026-07-01")),
+            (day("2026-06-30"), DueKind.TARGET_END, None),
         ]
-        assert "0 of 10 t delivered by 2026-03-01" in found[0].outcome
+        assert found[0].outcome == "no data yet: no figure reported by 2026-03-01"
         late = t.due(day("2026-06-01"), 60)[0]
         assert late.outcome.startswith("lapses on 2026-07-01, target_missed")
         assert "4 of 10 t" in late.outcome

@@ -64,11 +64,22 @@ def valid_from(stage: Stage | None) -> tuple[EventKind, ...]:
     )
 
 
-def delivered_by(measures: Sequence[tuple[date, int, nt.Event]], start: date, end: date) -> float:
-    """What measurements dated from `start` to `end` say was delivered: the latest total (of
-    several on its day, the largest, whatever the recording order) plus the increments dated
-    after it; without a total, the sum of the increments."""
+def delivered_by(
+    measures: Sequence[tuple[date, int, nt.Event]], start: date, end: date
+) -> float | None:
+    """What measurements dated from `start` to `end` say was delivered: each figure (a date's
+    total, or its amount, in one account) counts only in its latest report; then the latest
+    total (of several on its day, the largest, whatever the recording order) plus the
+    increments dated after it; without a total, the sum of the increments; without any
+    figure, None."""
     inside = sorted((m for m in measures if start <= m[0] <= end), key=lambda m: m[:2])
+    if not inside:
+        return None
+    last: dict[tuple[date, str | None, bool], date] = {}
+    for on, _, e in inside:
+        which = (on, e.account, e.total is not None)
+        last[which] = max(last.get(which, e.known_on), e.known_on)
+    inside = [m for m in inside if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]]
     level, since = 0.0, None
     for on, _, e in inside:
         if e.total is not None:
@@ -293,7 +304,8 @@ def limits_at_end(
     def short() -> bool:
         assert c.target is not None
         first, final = c.target.periods()[-1]
-        return delivered_by(measures, first, final) < c.target.amount
+        got = delivered_by(measures, first, final)
+        return c.target.lapse_without_figures if got is None else got < c.target.amount
 
     for index, limit in enumerate(LC.time_limits):
         value = value_of(limit.field)

@@ -529,7 +529,8 @@ def test_delivery_steps_follow_what_was_known(follow: nt.Tracker) -> None:
     [early] = _charts.deliveries(follow, SOY[0], on=date(2026, 3, 1), known_by=date(2026, 1, 15))
     assert [v for _, v in early.steps] == [0, 0.25, 7, 7]
     yearly = _charts.deliveries(follow, SOY[1], on=date(2026, 3, 1), known_by=None)
-    assert [(p.start.year, len(p.steps)) for p in yearly] == [(2026, 2), (2027, 0), (2028, 0)]
+    # No figure of 2026 was known by March: no line at all, rather than a line at zero.
+    assert [(p.start.year, len(p.steps)) for p in yearly] == [(2026, 0), (2027, 0), (2028, 0)]
 
 
 @pytest.mark.slow  # a whole benchmark run: under CI

@@ -224,13 +224,13 @@ class TestPace:
         assert _progress(t, "2026-01-30").on_track
 
     def test_before_the_first_period(self) -> None:
-        """Before the first period, the first one is shown with expected 0."""
+        """Before the first period, the first one is shown with expected 0 and no data."""
         p = _progress(pledge(start="2026-01-01", end="2026-12-31", per="quarter"), "2025-11-01")
         assert (p.start, p.end, p.expected, p.delivered) == (
             day("2026-01-01"),
             day("2026-03-31"),
             0,
-            0,
+            None,
         )
         assert len(p.periods) == 1
 
@@ -245,7 +245,8 @@ class TestPace:
             10,
             4,
         )
-        assert [x.met for x in p.periods] == [False, False]
+        assert [x.met for x in p.periods] == [None, False]  # the first one: no figure at all
+        assert [x.delivered for x in p.periods] == [None, 4]
 
     def test_no_target_no_progress(self) -> None:
         """Status.progress is None for a commitment without a target."""
@@ -296,6 +297,7 @@ class TestShortfall:
     def test_known_by_decides_the_shortfall_from_what_was_known(self) -> None:
         """As known before the report that the target was met, it looked missed."""
         t = pledge(start="2025-10-30", end="2026-02-28")
+        t.record(measured("2025-12-01", total=3))
         t.record(measured("2026-02-20", total=12, reported="2026-03-05"))
         before = t.status("c", on=day("2026-03-02"), known_by=day("2026-03-04"))
         assert before.reason is LapseReason.TARGET_MISSED
@@ -403,6 +405,9 @@ def test_status_json_gives_progress(tmp_path: Path) -> None:
         "expected",
         "on_track",
         "periods",
+        "figure_on",
+        "figure_reported",
+        "revised_from",
     ]
     assert p["start"] == "2025-10-30"
     assert p["end"] == "2026-02-28"
@@ -419,7 +424,8 @@ def test_the_status_table_shows_progress_compactly(tmp_path: Path) -> None:
     """The table's progress column reads like `7/12 MMT (58%), ahead`."""
     out = cli("status", quant_file(tmp_path), "--as-of", "2025-12-31").stdout
     assert "7/12 MMT (58%), ahead" in out
-    assert "0/25 MMT (0%), ahead" in out  # the yearly target, before its first period
+    # The yearly target, before its first period: no figure is not a zero.
+    assert "no data yet (target 25 MMT)" in out
 
 
 def test_the_progress_command(tmp_path: Path) -> None:
@@ -433,13 +439,13 @@ def test_the_progress_command(tmp_path: Path) -> None:
         ["soybean-25mmt-2026-2028", "2027-01-01..2027-12-31"],
     ]
     assert rows[0][-1] == "missed"
-    assert "running" in out
+    assert rows[2][-4:] == ["-", "no", "data", "yet"]  # a running period without any figure
     doc = json.loads(cli("progress", path, "--as-of", "2027-06-30", "--json").stdout)
     assert [c["id"] for c in doc["commitments"]] == [
         "soybean-12mmt-2025",
         "soybean-25mmt-2026-2028",
     ]
-    assert [p["delivered"] for p in doc["commitments"][1]["periods"]] == [2.5, 0]
+    assert [p["delivered"] for p in doc["commitments"][1]["periods"]] == [2.5, None]
 
 
 def test_a_store_keeps_targets_and_measurements(tmp_path: Path) -> None:
@@ -476,10 +482,20 @@ def periods_of(t: nt.Target) -> list[tuple[date, date]]:
         n += 1
 
 
-def delivered_ref(events: Sequence[tuple[int, nt.Event]], start: date, until: date) -> float:
-    """By the contract: the latest total dated on or before `until` in the span sets the level
-    (the largest of that day); increments after it (and up to `until`) add to it."""
+def delivered_ref(
+    events: Sequence[tuple[int, nt.Event]], start: date, until: date
+) -> float | None:
+    """By the contract: each figure (a date's total, or its amount) counts in its latest report
+    only; the latest total dated on or before `until` in the span sets the level (the largest
+    of that day); increments after it (and up to `until`) add to it; no figure gives None."""
     inside = [(e.on, i, e) for i, e in events if start <= e.on <= until]
+    if not inside:
+        return None
+    last: dict[tuple[date, str | None, bool], date] = {}
+    for on, _, e in inside:
+        which = (on, e.account, e.total is not None)
+        last[which] = max(last.get(which, e.known_on), e.known_on)
+    inside = [m for m in inside if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]]
     totals = sorted((on, e.total) for on, _, e in inside if e.total is not None)
     since, level = totals[-1] if totals else (None, 0.0)
     return level + sum(
@@ -517,7 +533,11 @@ def check_progress(negotiation: Any, cutoff: date | None) -> None:
             shown = [p for p in periods if p[0] <= on] or periods[:1]
             assert [(p.start, p.end) for p in got.periods] == shown
             for p, (begin, stop) in zip(got.periods, shown, strict=True):
-                assert p.delivered == pytest.approx(delivered_ref(mine, begin, min(stop, on)))
+                expected = delivered_ref(mine, begin, min(stop, on))
+                if expected is None:
+                    assert p.delivered is None and p.met is None  # no data is not zero
+                    continue
+                assert p.delivered == pytest.approx(expected)
                 if p.delivered >= c.target.amount:
                     assert p.met is True
                 else:
@@ -526,10 +546,14 @@ def check_progress(negotiation: Any, cutoff: date | None) -> None:
             days = (stop - begin).days + 1
             elapsed = min(max((on - begin).days + 1, 0), days)
             assert got.expected == pytest.approx(c.target.amount * elapsed / days)
-            assert got.on_track == (got.delivered >= got.expected)
+            if got.delivered is None:
+                assert got.on_track is None and got.share is None
+            else:
+                assert got.on_track == (got.delivered >= got.expected)
         # target_missed exactly when the final period ended short (as known by the cutoff).
         end = c.target.end
-        short = delivered_ref(mine, *periods[-1]) < c.target.amount
+        final = delivered_ref(mine, *periods[-1])
+        short = c.target.lapse_without_figures if final is None else final < c.target.amount
         after = t.status(c.id, on=end + DAY, known_by=cutoff)
         if after.reason is LapseReason.TARGET_MISSED and after.inferred:
             assert after.since == end + DAY
