@@ -25,6 +25,7 @@ from ._exceptions import StoreError as StoreError
 from ._exceptions import UnknownCommitment as UnknownCommitment
 from ._files import dump as dump
 from ._files import load as load
+from ._learned import Dispute as Dispute
 from ._lifecycle import LIFECYCLE as LIFECYCLE
 from ._lifecycle import EventKind as EventKind
 from ._lifecycle import LapseReason as LapseReason
@@ -53,6 +54,7 @@ __all__ = [
     "ChangeKind",
     "Commitment",
     "ConflictingEvent",
+    "Dispute",
     "Due",
     "DueKind",
     "DuplicateCommitment",

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ._events import Event
+from ._exceptions import InvalidValue
 from ._log import EventLog
 from ._scenario import Scenario
 
@@ -115,3 +116,21 @@ def _parties_of_sources(scenario: Scenario | None) -> dict[str, str]:
     if scenario is None:
         return {}
     return {key: s.party for key, s in scenario.sources.items() if s.party is not None}
+
+
+def party_named(scenario: Scenario | None, according_to: object) -> str | None:
+    """`according_to` checked: None, or a party's code (a declared one, if any are)."""
+    if according_to is None:
+        return None
+    if not isinstance(according_to, str) or not according_to.strip():
+        raise InvalidValue("according_to", according_to, "a party's code, such as 'US'")
+    if scenario is not None and scenario.parties and according_to not in scenario.parties:
+        declared = ", ".join(scenario.parties)
+        raise InvalidValue(
+            "according_to",
+            according_to,
+            "a declared party",
+            message=f"according_to={according_to!r} is not a party of this scenario; "
+            f"expected one of {declared}",
+        )
+    return according_to

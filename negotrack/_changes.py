@@ -30,6 +30,8 @@ class ChangeKind(enum.StrEnum):
     """A commitment it is linked to lapsed while it is live."""
     NO_LONGER_AT_RISK = "no_longer_at_risk"
     """It stopped being at risk (its counterpart revived, or it lapsed itself)."""
+    EVIDENCE = "evidence"
+    """New evidence for the stage it already had: a corroboration or new dates (`learned`)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -40,6 +42,12 @@ class Change:
     change of risk carries `at_risk_from`: the lapsed counterparts (those it is at risk from
     now, or was at risk from until then), and `cause`, the step of the commitment or of a
     counterpart that changed it.
+
+    `known_on` is the date the change became known: its evidence's report date (for a step
+    inferred from a deadline, in `Tracker.learned`, the latest report that made the
+    difference; otherwise None). `retroactive` and `withdrawn` are `Tracker.learned`'s: a
+    step that became known after it happened, on or before the date asked; a step an earlier
+    record held and later reports took back.
     """
 
     commitment: str
@@ -50,6 +58,9 @@ class Change:
     transition: Transition | None = None
     at_risk_from: tuple[str, ...] = ()
     cause: Transition | None = None
+    known_on: date | None = None
+    retroactive: bool = False
+    withdrawn: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -98,14 +109,19 @@ DAY = timedelta(days=1)
 
 
 def changes(
-    log: EventLog, views: Views, since: date, until: date, known_by: date | None
+    log: EventLog,
+    views: Views,
+    since: date,
+    until: date,
+    known_by: date | None,
+    party: str | None = None,
 ) -> tuple[Change, ...]:
     """Every stage change with `since < on <= until`, and every change of risk.
 
     In date order, ties in the order the commitments were added.
     """
     found: list[Change] = []
-    steps = {cid: views.history(cid, known_by) for cid in log.commitments}
+    steps = {cid: views.history(cid, known_by, party) for cid in log.commitments}
     for cid, history in steps.items():
         for step in history:
             if since < step.on <= until and step.source != step.target:
@@ -117,10 +133,11 @@ def changes(
                         source=step.source,
                         target=step.target,
                         transition=step,
+                        known_on=None if step.event is None else step.event.known_on,
                     )
                 )
     for cid, others in log.counterparts.items():
-        found += _risk_changes(cid, [cid, *others], steps, views, since, until, known_by)
+        found += _risk_changes(cid, [cid, *others], steps, views, since, until, known_by, party)
     # On one day, the stage changes first (risk follows from them), then by commitment.
     order = {cid: i for i, cid in enumerate(log.commitments)}
     found.sort(key=lambda c: (c.on, c.kind is not ChangeKind.STAGE, order[c.commitment]))
@@ -135,6 +152,7 @@ def _risk_changes(
     since: date,
     until: date,
     known_by: date | None,
+    party: str | None,
 ) -> list[Change]:
     # Risk changes only on a day when the commitment or a counterpart changes stage.
     causes: dict[date, Transition] = {}
@@ -143,9 +161,9 @@ def _risk_changes(
             if since < step.on <= until and step.source != step.target:
                 causes.setdefault(step.on, step)
     found = []
-    before = views.status(cid, since.toordinal(), known_by)
+    before = views.status(cid, since.toordinal(), known_by, party)
     for day in sorted(causes):
-        now = views.status(cid, day.toordinal(), known_by)
+        now = views.status(cid, day.toordinal(), known_by, party)
         if now.at_risk_from != before.at_risk_from:
             kind = ChangeKind.AT_RISK if now.at_risk else ChangeKind.NO_LONGER_AT_RISK
             found.append(

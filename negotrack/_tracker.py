@@ -14,12 +14,14 @@ import contextlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 
-from . import _changes, _checks
+from . import _changes, _checks, _learned
+from ._accounts import party_named
 from ._changes import Change, Due, Revision
 from ._commitments import Commitment
 from ._engine import engine
 from ._events import Event, InvalidTransition
 from ._exceptions import InvalidValue
+from ._learned import Dispute
 from ._lifecycle import LIFECYCLE, Lifecycle
 from ._log import EventLog
 from ._recorder import Recorder
@@ -226,27 +228,52 @@ class Tracker:
 
     # -- answers ---------------------------------------------------------------------------
 
-    def status(self, commitment: str, *, on: date, known_by: date | None = None) -> Status:
-        """Where `commitment` stood on `on` (inclusive), from what was known by `known_by`."""
-        day = _checks.ordinal("on", on)
-        _check_known_by(known_by)
-        self._session.refresh()
-        return self._views.status(self._log.require(commitment).id, day, known_by)
+    def status(
+        self,
+        commitment: str,
+        *,
+        on: date,
+        known_by: date | None = None,
+        according_to: str | None = None,
+    ) -> Status:
+        """Where `commitment` stood on `on` (inclusive), from what was known by `known_by`.
 
-    def snapshot(self, *, on: date, known_by: date | None = None) -> Mapping[str, Status]:
-        """The status of every commitment on `on`, keyed by id in the order they were added."""
+        With `according_to` (a party's code), the answer rests on the neutral events and that
+        party's account only (see `Event.account`); without it, on every event. Either way,
+        `Status.accounts` gives each party's own account and `Status.disputed` says whether
+        they differ.
+        """
         day = _checks.ordinal("on", on)
         _check_known_by(known_by)
         self._session.refresh()
+        party = self._party(according_to)
+        return self._views.status(self._log.require(commitment).id, day, known_by, party)
+
+    def snapshot(
+        self, *, on: date, known_by: date | None = None, according_to: str | None = None
+    ) -> Mapping[str, Status]:
+        """The status of every commitment on `on`, keyed by id in the order they were added.
+
+        `according_to` is as for `status`.
+        """
+        day = _checks.ordinal("on", on)
+        _check_known_by(known_by)
+        self._session.refresh()
+        party = self._party(according_to)
         with collector_paused():
-            return self._views.snapshot(day, known_by)
+            return self._views.snapshot(day, known_by, party)
 
     def snapshots(
-        self, dates: Iterable[date], *, known_by: date | None = None
+        self,
+        dates: Iterable[date],
+        *,
+        known_by: date | None = None,
+        according_to: str | None = None,
     ) -> dict[date, Mapping[str, Status]]:
         """The snapshot of each of `dates`, keyed by date in ascending order.
 
-        Each answer equals `snapshot(on=day, known_by=known_by)`; asking for many dates at once
+        Each answer equals `snapshot(on=day, known_by=known_by, according_to=according_to)`;
+        asking for many dates at once
         is one sweep over the commitments' change points instead of one lookup per
         commitment and date, which is what a chart or a daily series wants.
         """
@@ -261,24 +288,40 @@ class Tracker:
         days = sorted({_checks.ordinal("dates", day) for day in dates})
         _check_known_by(known_by)
         self._session.refresh()
+        party = self._party(according_to)
         with collector_paused():
-            found = self._views.snapshots(days, known_by)
+            found = self._views.snapshots(days, known_by, party)
         return {date.fromordinal(day): answer for day, answer in zip(days, found, strict=True)}
 
-    def history(self, commitment: str, *, known_by: date | None = None) -> tuple[Transition, ...]:
+    def history(
+        self,
+        commitment: str,
+        *,
+        known_by: date | None = None,
+        according_to: str | None = None,
+    ) -> tuple[Transition, ...]:
         """Every dated step of `commitment`, with its evidence, in the order applied."""
         _check_known_by(known_by)
         self._session.refresh()
-        return self._views.history(self._log.require(commitment).id, known_by)
+        party = self._party(according_to)
+        return self._views.history(self._log.require(commitment).id, known_by, party)
 
-    def timeline(self, *, known_by: date | None = None) -> tuple[Transition, ...]:
+    def timeline(
+        self, *, known_by: date | None = None, according_to: str | None = None
+    ) -> tuple[Transition, ...]:
         """Every step of every commitment, in date order (ties in the order added)."""
         _check_known_by(known_by)
         self._session.refresh()
-        return self._views.timeline(known_by)
+        party = self._party(according_to)
+        return self._views.timeline(known_by, party)
 
     def changes(
-        self, since: date, until: date, *, known_by: date | None = None
+        self,
+        since: date,
+        until: date,
+        *,
+        known_by: date | None = None,
+        according_to: str | None = None,
     ) -> tuple[Change, ...]:
         """What changed in `(since, until]`, in date order.
 
@@ -289,7 +332,43 @@ class Tracker:
         _checks.ordinal("until", until)
         _check_known_by(known_by)
         self._session.refresh()
-        return _changes.changes(self._log, self._views, since, until, known_by)
+        party = self._party(according_to)
+        return _changes.changes(self._log, self._views, since, until, known_by, party)
+
+    def learned(
+        self,
+        since: date,
+        *,
+        known_by: date | None = None,
+        according_to: str | None = None,
+    ) -> tuple[Change, ...]:
+        """What became known after `since` (up to `known_by`), whatever the date it happened.
+
+        Every stage change in the record known by `known_by` (everything, when None) that
+        the record known by `since` did not hold, with the date it became known
+        (`Change.known_on`) and whether it is retroactive (it happened on or before
+        `since`); and every stage change the record known by `since` held that later
+        reports took back (`Change.withdrawn`). In the order they became known, then by date.
+        """
+        _checks.ordinal("since", since)
+        _check_known_by(known_by)
+        self._session.refresh()
+        party = self._party(according_to)
+        return _learned.learned(self._log, self._views, since, known_by, party)
+
+    def disputes(self, *, on: date, known_by: date | None = None) -> tuple[Dispute, ...]:
+        """The commitments whose parties' accounts put them in different stages on `on`.
+
+        Each `Dispute` holds every party's status by its own account, evidence included, in
+        the order the commitments were added.
+        """
+        day = _checks.ordinal("on", on)
+        _check_known_by(known_by)
+        self._session.refresh()
+        return _learned.disputes(self._log, self._views, day, known_by)
+
+    def _party(self, according_to: object) -> str | None:
+        return party_named(self._log.scenario, according_to)
 
     def revisions(
         self, before: date, after: date, *, on: date | None = None

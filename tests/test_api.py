@@ -31,6 +31,7 @@ def test_public_namespace_is_pinned() -> None:
         "Commitment",
         "ConflictingEvent",
         "Due",
+        "Dispute",
         "DueKind",
         "DuplicateCommitment",
         "Event",
