@@ -8,22 +8,24 @@ event twice. Each problem is a line and a message; `negotrack._format` gathers t
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from . import _documents
 from ._commitments import Commitment
 from ._events import Event
 from ._exceptions import excerpt
 from ._lifecycle import EventKind
+from ._scenario import Source
 from ._targets import Target
 
-if TYPE_CHECKING:
-    from ._format import Problem, Top
+Problem = tuple[int | None, str]
+"""A problem in a file: its line (None when it has none) and what is wrong."""
 
 
 def declarations(
-    top: Top,
+    parties: Mapping[str, str],
+    sources: Mapping[str, Source],
     tree: _documents.Located,
     commitments: Sequence[tuple[int, Commitment]],
     events: Sequence[tuple[int, Event]],
@@ -42,32 +44,32 @@ def declarations(
             continue
         ids[c.id] = index
         for key, code in (("by", c.by), ("to", c.to)):
-            if code not in top.parties:
-                declared = ", ".join(top.parties) or "none"
+            if code not in parties:
+                declared = ", ".join(parties) or "none"
                 yield (
                     _documents.line_of(c_tree, (index, key)),
                     f"party {code!r} ({key}) of commitment {c.id!r} is not declared; "
                     f"add it under parties (declared: {declared})",
                 )
-    declared = ", ".join(top.parties) or "none"
-    for key, source in top.sources.items():
-        if source.party is not None and source.party not in top.parties:
+    declared = ", ".join(parties) or "none"
+    for key, source in sources.items():
+        if source.party is not None and source.party not in parties:
             yield (
                 _documents.line_of(tree, ("sources", key, "party")),
                 f"party {excerpt(source.party)} of source {key!r} is not declared; "
                 f"add it under parties (declared: {declared})",
             )
     for index, e in events:
-        if e.account is not None and e.account not in top.parties:
+        if e.account is not None and e.account not in parties:
             yield (
                 _documents.line_of(e_tree, (index, "account")),
                 f"account {excerpt(e.account)} of an event of {e.commitment!r} is not a "
                 f"declared party; name a party declared under parties (declared: {declared})",
             )
-        if e.source is not None and e.source not in top.sources:
-            close = difflib.get_close_matches(e.source, list(top.sources), n=1)
+        if e.source is not None and e.source not in sources:
+            close = difflib.get_close_matches(e.source, list(sources), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            declared = ", ".join(top.sources) or "none"
+            declared = ", ".join(sources) or "none"
             yield (
                 _documents.line_of(e_tree, (index, "source")),
                 f"source {excerpt(e.source)} is not declared{hint}; cite a key declared under "

@@ -20,14 +20,13 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 
 from . import _codec, _consistency, _documents
 from ._commitments import Commitment
+from ._consistency import Problem
 from ._events import Event
 from ._exceptions import InvalidValue, ScenarioError, excerpt
 from ._scenario import Scenario, Source
 from ._tracker import Tracker
 
 FORMAT_VERSION = 1
-
-Problem = tuple[int | None, str]
 
 
 @attrs.frozen(kw_only=True)
@@ -93,7 +92,7 @@ def parse(tree: Any, path: Path) -> tuple[Scenario, list[Commitment], list[Event
     commitments = _items(tree, "commitments", Commitment, problems)
     events = _items(tree, "events", Event, problems)
     if top is not None:
-        problems += _consistency.declarations(top, tree, commitments, events)
+        problems += _consistency.declarations(top.parties, top.sources, tree, commitments, events)
     if not problems and top is not None:
         problems += _consistency.references(tree, commitments, events)
     if problems or top is None:
