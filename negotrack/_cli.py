@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, _commands, _output
+from . import __version__, _commands, _history_commands, _output
 from ._checks import iso_date
 from ._commands import EXIT_INVALID, EXIT_OK
 from ._exceptions import NegotrackError
@@ -92,6 +92,7 @@ def _parser() -> _Parser:
     _source(status)
     _as_of(status)
     _known_by(status)
+    _according_to(status)
     _json_flag(status)
     status.set_defaults(run=_commands.status)
 
@@ -100,7 +101,9 @@ def _parser() -> _Parser:
         help="every transition in date order, with its evidence",
         description="Every transition in date order, one row each: date, commitment, event, "
         "from -> to, and the evidence (actor / source, cut to keep rows short, then the date it "
-        "was reported if that differs); inferred lapses are marked as such. --json gives each "
+        "was reported if that differs); inferred lapses are marked as such. With --as-of, "
+        "inferred steps after that date are marked projected and the anomalies dated by then "
+        "appear in place, marked. --json gives each "
         "step whole, quote included. The filters apply to both.",
     )
     _source(timeline)
@@ -117,25 +120,41 @@ def _parser() -> _Parser:
         "--until", type=_day, metavar="DATE", help="only steps on or before this date, YYYY-MM-DD"
     )
     _known_by(timeline)
+    _according_to(timeline)
+    timeline.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="DATE",
+        help="mark inferred steps after this date as projected, and show the anomalies "
+        "dated by then in place",
+    )
     _json_flag(timeline)
-    timeline.set_defaults(run=_commands.timeline)
+    timeline.set_defaults(run=_history_commands.timeline)
 
     changes = commands.add_parser(
         "changes",
         help="what changed between two dates",
         description="Every stage change with SINCE < date <= UNTIL, and every commitment that "
-        "became or stopped being at risk, in date order, with its evidence.",
+        "became or stopped being at risk, in date order, with its evidence. With "
+        "--known-since instead: everything that became known after that date (up to "
+        "--known-by), whatever the date it happened, retroactive steps and steps taken back "
+        "marked.",
     )
     _source(changes)
+    changes.add_argument("--since", type=_day, metavar="DATE", help="after this date, YYYY-MM-DD")
     changes.add_argument(
-        "--since", type=_day, required=True, metavar="DATE", help="after this date, YYYY-MM-DD"
+        "--known-since",
+        type=_day,
+        metavar="DATE",
+        help="list what became known after this date, YYYY-MM-DD (instead of --since)",
     )
     changes.add_argument(
         "--until", type=_day, metavar="DATE", help="up to this date, inclusive (default: today)"
     )
     _known_by(changes)
+    _according_to(changes)
     _json_flag(changes)
-    changes.set_defaults(run=_commands.changes)
+    changes.set_defaults(run=_history_commands.changes)
 
     due = commands.add_parser(
         "due",
@@ -164,6 +183,7 @@ def _parser() -> _Parser:
     _source(progress)
     _as_of(progress)
     _known_by(progress)
+    _according_to(progress)
     _json_flag(progress)
     progress.set_defaults(run=_commands.progress)
 
@@ -179,11 +199,25 @@ def _parser() -> _Parser:
     _source(reporting)
     _as_of(reporting)
     _known_by(reporting)
+    _according_to(reporting)
     reporting.add_argument(
         "-o", "--output", type=_path, required=True, metavar="OUT", help="the HTML file to write"
     )
     reporting.set_defaults(run=_commands.report)
     # -- end of report ---------------------------------------------------------------------------
+
+    disputes = commands.add_parser(
+        "disputes",
+        help="where the parties' accounts disagree",
+        description="Every commitment whose parties' accounts put it in different stages on "
+        "--as-of, with each side's stage, date and evidence. A source declares whose account "
+        "it gives with party:, an event with account:.",
+    )
+    _source(disputes)
+    _as_of(disputes)
+    _known_by(disputes)
+    _json_flag(disputes)
+    disputes.set_defaults(run=_history_commands.disputes)
 
     drawing = commands.add_parser(
         "diagram",
@@ -268,6 +302,14 @@ def _known_by(parser: argparse.ArgumentParser) -> None:
         type=_day,
         metavar="DATE",
         help="use only events reported on or before this date, YYYY-MM-DD",
+    )
+
+
+def _according_to(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--according-to",
+        metavar="PARTY",
+        help="answer on this party's word: the neutral events and that party's account only",
     )
 
 

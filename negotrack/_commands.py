@@ -121,8 +121,9 @@ def status(args: argparse.Namespace, out: TextIO) -> int:
 def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: TextIO) -> int:
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     known_by: date | None = args.known_by
-    snapshot = tracker.snapshot(on=as_of, known_by=known_by)
-    anomalies = tracker.anomalies(on=as_of, known_by=known_by)
+    party: str | None = args.according_to
+    snapshot = tracker.snapshot(on=as_of, known_by=known_by, according_to=party)
+    anomalies = tracker.anomalies(on=as_of, known_by=known_by, according_to=party)
     titles = {c.id: c.title for c in tracker.commitments()}
     scenario = tracker.scenario
     if args.json:
@@ -130,6 +131,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
             "scenario": _inputs.scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
+            **_output.lens(party),
             "commitments": [
                 _output.status_json(cid, titles[cid], s) for cid, s in snapshot.items()
             ],
@@ -140,12 +142,14 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
     heading = _output.safe(_inputs.scenario_id(tracker, path))
     if scenario is not None:
         heading += f": {_output.safe(scenario.title)}"
-    print(f"{heading}\n{_output.as_of(as_of, known_by)}\n", file=out)
-    header = ("id", "stage", "since", "reason", "inferred", "at risk")
+    print(f"{heading}\n{_output.as_of(as_of, known_by, party)}\n", file=out)
+    header: tuple[str, ...] = ("id", "stage", "since", "reason", "inferred", "at risk")
     quantitative = any(status.progress is not None for status in snapshot.values())
-    rows: list[tuple[str, ...]] = [(*header, "progress") if quantitative else header]
+    disputed = any(status.disputed for status in snapshot.values())
+    header += ("progress",) * quantitative + ("disputed: each side's stage",) * disputed
+    rows: list[tuple[str, ...]] = [header]
     for cid, status in snapshot.items():
-        row = (
+        row: tuple[str, ...] = (
             _output.safe(cid),
             _output.stage(status.stage),
             _output.day(status.since),
@@ -153,7 +157,8 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
             "yes" if status.inferred else "no",
             ", ".join(_output.safe(c) for c in status.at_risk_from) or "-",
         )
-        rows.append((*row, _output.progress_cell(status.progress)) if quantitative else row)
+        row += (_output.progress_cell(status.progress),) * quantitative
+        rows.append(row + (_output.accounts_cell(status),) * disputed)
     _output.table(rows, out)
     print(file=out)
     if not anomalies:
@@ -169,8 +174,9 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     known_by: date | None = args.known_by
+    party: str | None = args.according_to
     with tracker:
-        snapshot = tracker.snapshot(on=as_of, known_by=known_by)
+        snapshot = tracker.snapshot(on=as_of, known_by=known_by, according_to=party)
         titles = {c.id: c.title for c in tracker.commitments()}
         measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
         scenario_id = _inputs.scenario_id(tracker, path)
@@ -179,13 +185,14 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
             "scenario": scenario_id,
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
+            **_output.lens(party),
             "commitments": [
                 _output.progress_json(cid, titles[cid], p) for cid, p in measured.items()
             ],
         }
         _output.print_json(document, out)
         return EXIT_OK
-    print(f"{_output.safe(scenario_id)}: {_output.as_of(as_of, known_by)}\n", file=out)
+    print(f"{_output.safe(scenario_id)}: {_output.as_of(as_of, known_by, party)}\n", file=out)
     if not measured:
         print("no commitment has a target", file=out)
         return EXIT_OK
@@ -193,37 +200,6 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
     for cid, p in measured.items():
         rows += _output.period_rows(cid, p, as_of)
     _output.table(rows, out)
-    return EXIT_OK
-
-
-def changes(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _inputs.open_source(args)
-    since: date = args.since
-    until: date = args.until or date.today()  # the only other wall clock: the default "until"
-    with tracker:
-        found = tracker.changes(since, until, known_by=args.known_by)
-        scenario_id = _inputs.scenario_id(tracker, path)
-    if args.json:
-        _output.print_json(
-            {
-                "scenario": scenario_id,
-                "since": since.isoformat(),
-                "until": until.isoformat(),
-                "known_by": iso(args.known_by),
-                "changes": [_output.change_json(c) for c in found],
-            },
-            out,
-        )
-        return EXIT_OK
-    print(
-        f"{_output.safe(scenario_id)}: changes after {since.isoformat()} up to "
-        f"{until.isoformat()}, {_output.knowledge(args.known_by)}\n",
-        file=out,
-    )
-    if not found:
-        print("nothing changed", file=out)
-        return EXIT_OK
-    _output.table(_output.change_rows(found), out)
     return EXIT_OK
 
 
@@ -273,7 +249,13 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     with tracker:
-        write_report(tracker, args.output, on=as_of, known_by=args.known_by)
+        write_report(
+            tracker,
+            args.output,
+            on=as_of,
+            known_by=args.known_by,
+            according_to=args.according_to,
+        )
         n = len(tracker.commitments())
         scenario_id = _inputs.scenario_id(tracker, path)
     print(
@@ -285,43 +267,6 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 # -- end of report ---------------------------------------------------------------------------------
-
-
-def timeline(args: argparse.Namespace, out: TextIO) -> int:
-    since: date | None = args.since
-    until: date | None = args.until
-    if since is not None and until is not None and since > until:
-        raise UsageError(
-            f"negotrack timeline: --since {since.isoformat()} is after --until "
-            f"{until.isoformat()}; give a span that runs forward (see negotrack timeline --help)"
-        )
-    tracker, _, path = _inputs.open_source(args)
-    known_by: date | None = args.known_by
-    with tracker:
-        wanted = _inputs.commitment_ids(tracker, args.commitment, "timeline")
-        steps = [
-            step
-            for step in tracker.timeline(known_by=known_by)
-            if (wanted is None or step.commitment in wanted)
-            and (since is None or step.on >= since)
-            and (until is None or step.on <= until)
-        ]
-        scenario_id = _inputs.scenario_id(tracker, path)
-    if args.json:
-        _output.print_json(
-            {
-                "scenario": scenario_id,
-                "known_by": iso(known_by),
-                "transitions": [_output.transition_json(t) for t in steps],
-            },
-            out,
-        )
-        return EXIT_OK
-    if not steps:
-        print("no steps", file=out)
-        return EXIT_OK
-    _output.table(_output.timeline_rows(steps), out)
-    return EXIT_OK
 
 
 def diagram(args: argparse.Namespace, out: TextIO) -> int:

@@ -9,17 +9,16 @@ reach the screen.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, TextIO
 
 from . import _codec
-from ._changes import Change, ChangeKind, Due
+from ._changes import Due
 from ._targets import Period, Progress
-from ._timeline import Anomaly, Status, Transition
+from ._timeline import Anomaly, Status
 
 NO_STAGE = "(none)"
 """How every text output spells "no stage yet"."""
@@ -56,16 +55,25 @@ def stage(value: Any) -> str:
     return NO_STAGE if value is None else str(value.value)
 
 
-def knowledge(known_by: date | None) -> str:
-    """What answers are drawn from, to end a heading: `as known on R`, or everything."""
-    if known_by is None:
-        return "with everything recorded"
-    return f"as known on {known_by.isoformat()}"
+def knowledge(known_by: date | None, party: str | None = None) -> str:
+    """What answers are drawn from, to end a heading: `as known on R`, or everything.
+
+    On one party's word, `, according to P` follows.
+    """
+    found = "with everything recorded" if known_by is None else f"as known on {known_by}"
+    return found if party is None else f"{found}, according to {safe(party)}"
 
 
-def as_of(on: date, known_by: date | None) -> str:
+def as_of(on: date, known_by: date | None, party: str | None = None) -> str:
     """The heading of answers as of `on`: `as of D, as known on R` (or with everything)."""
-    return f"as of {on.isoformat()}, {knowledge(known_by)}"
+    return f"as of {on.isoformat()}, {knowledge(known_by, party)}"
+
+
+def accounts_cell(status: Status) -> str:
+    """The parties' stages of a disputed commitment, `US: approved / CN: lapsed`; else "-"."""
+    if not status.disputed:
+        return "-"
+    return " / ".join(f"{safe(party)}: {stage(s)}" for party, s in status.accounts.items())
 
 
 def table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
@@ -94,12 +102,20 @@ STATUS_KEYS = (
     "at_risk",
     "at_risk_from",
     "progress",
+    "disputed",
+    "accounts",
 )
 
 
 def status_json(cid: str, title: str, status: Status) -> dict[str, Any]:
     """One commitment of `status --json`."""
-    data = {"id": cid, "title": title, **_codec.unstructure(status), "at_risk": status.at_risk}
+    data = {
+        "id": cid,
+        "title": title,
+        **_codec.unstructure(status),
+        "at_risk": status.at_risk,
+        "disputed": status.disputed,
+    }
     return {key: data[key] for key in STATUS_KEYS}
 
 
@@ -114,49 +130,14 @@ def anomaly_json(anomaly: Anomaly) -> dict[str, Any]:
     }
 
 
-_EVIDENCE = ("actor", "source", "quote", "note")
-
-
-def transition_json(step: Transition) -> dict[str, Any]:
-    """One step of `timeline --json`: the transition, its evidence flattened into it."""
-    data = _codec.unstructure(step)
-    evidence: Mapping[str, Any] = data.pop("evidence") or {}
-    return {
-        "on": data["on"],
-        "commitment": data["commitment"],
-        "event": data["event"],
-        "from": data["from"],
-        "to": data["to"],
-        "reason": data["reason"],
-        "inferred": step.inferred,
-        "corroboration": step.corroboration,
-        "deadline": data["deadline"],
-        "expires": data["expires"],
-        **{key: evidence.get(key) for key in _EVIDENCE},
-        "reported": None if step.event is None else step.event.known_on.isoformat(),
-    }
-
-
 def progress_json(cid: str, title: str, progress: Progress) -> dict[str, Any]:
     """One commitment of `progress --json`: its id and title, then its progress."""
     return {"id": cid, "title": title, **_codec.unstructure(progress)}
 
 
-def change_json(change: Change) -> dict[str, Any]:
-    """One change of `changes --json`, its evidence (the step's event) flattened in."""
-    step = change.transition
-    event = None if step is None else step.event
-    return {
-        "on": change.on.isoformat(),
-        "commitment": change.commitment,
-        "kind": change.kind.value,
-        "from": None if change.source is None else change.source.value,
-        "to": None if change.target is None else change.target.value,
-        "reason": None if step is None or step.reason is None else step.reason.value,
-        "inferred": step is not None and step.inferred,
-        "at_risk_from": list(change.at_risk_from),
-        "evidence": None if event is None else _codec.unstructure(event),
-    }
+def lens(party: str | None) -> dict[str, Any]:
+    """The key a JSON document gains when it answers on one party's word (none otherwise)."""
+    return {} if party is None else {"according_to": party}
 
 
 def due_json(due: Due) -> dict[str, Any]:
@@ -166,30 +147,6 @@ def due_json(due: Due) -> dict[str, Any]:
 
 
 # -- text ---------------------------------------------------------------------------------------
-
-
-def change_rows(found: Sequence[Change]) -> list[tuple[str, ...]]:
-    """`changes` as table rows: date, commitment, the change, and its evidence."""
-    rows: list[tuple[str, ...]] = [("date", "commitment", "change", "evidence")]
-    for change in found:
-        if change.kind is ChangeKind.STAGE:
-            assert change.transition is not None
-            move = _move(change.transition)
-            evidence = _evidence(change.transition)
-        else:
-            others = ", ".join(safe(c) for c in change.at_risk_from)
-            move = (
-                f"at risk from {others}"
-                if change.kind is ChangeKind.AT_RISK
-                else f"no longer at risk from {others}"
-            )
-            evidence = (
-                ""
-                if change.cause is None
-                else f"{safe(change.cause.commitment)}: {_move(change.cause)}"
-            )
-        rows.append((change.on.isoformat(), safe(change.commitment), move, evidence))
-    return rows
 
 
 def amount(value: float) -> str:
@@ -254,93 +211,6 @@ def period_rows(cid: str, progress: Progress, on: date) -> list[tuple[str, ...]]
             )
         )
     return rows
-
-
-def _move(step: Transition) -> str:
-    if step.corroboration:
-        return f"{step.target.value} (corroborated)"
-    if step.source == step.target:
-        dates = [
-            f"{name} {value.isoformat()}"
-            for name, value in (("deadline", step.deadline), ("expires", step.expires))
-            if value
-        ]
-        return f"{step.target.value} ({', '.join(dates)})"
-    move = f"{stage(step.source)} -> {step.target.value}"
-    if step.reason is not None:
-        move += f" ({step.reason.value})"
-    return move
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def _evidence(step: Transition) -> str:
-    event = step.event
-    if event is None:
-        return "[inferred]"
-    parts = [safe(x) for x in (event.actor, event.source) if x]
-    if event.quote:
-        parts.append(f'"{safe(_SPACES.sub(" ", event.quote))}"')
-    text = " / ".join(parts)
-    if event.reported is not None and event.reported != event.on:
-        text += f"{' ' if text else ''}(reported {event.reported.isoformat()})"
-    return text
-
-
-TIMELINE_WIDTH = 120
-"""The width a `timeline` row keeps to when it can: the evidence column takes what is left."""
-_EVIDENCE_WIDTH = 36  # the least the evidence gets, however wide the other columns are
-
-
-def timeline_rows(steps: Sequence[Transition]) -> list[tuple[str, ...]]:
-    """`timeline` as table rows: date, commitment, event, from -> to, and a short evidence.
-
-    The evidence is who and where (actor / source), cut (with "...") so that a row keeps to
-    `TIMELINE_WIDTH` when the other columns leave room and one step stays one line, then the
-    date it was reported when that differs from the step's. The quote and the whole
-    evidence are in `timeline --json`.
-    """
-    rows: list[tuple[str, ...]] = [("date", "commitment", "event", "from -> to", "evidence")]
-    for step in steps:
-        rows.append((step.on.isoformat(), safe(step.commitment), step.kind.value, _move(step)))
-    used = sum(max(len(row[i]) for row in rows) + 2 for i in range(4))
-    room = max(TIMELINE_WIDTH - used, _EVIDENCE_WIDTH)
-    rows[1:] = [(*row, _summary(step, room)) for row, step in zip(rows[1:], steps, strict=True)]
-    return rows
-
-
-def _summary(step: Transition, width: int) -> str:
-    event = step.event
-    if event is None:
-        return "[inferred]"
-    actor, source = (safe(_SPACES.sub(" ", x)) if x else "" for x in (event.actor, event.source))
-    if actor and source:  # the source keeps at least half the room, the actor what is left
-        source = _clip(source, max(width - 3 - len(actor), width // 2))
-        who = f"{_clip(actor, width - 3 - len(source))} / {source}"
-    else:
-        who = _clip(actor or source, width)
-    if event.known_on != step.on:  # after the cut: a late report always shows its date
-        who += f"{' ' if who else ''}(reported {event.known_on.isoformat()})"
-    return who or "-"
-
-
-_BREAKS = re.compile(r"[ ,;/(]+")
-
-
-def _clip(text: str, width: int) -> str:
-    """`text` cut to `width` characters, "..." marking the cut.
-
-    The cut falls between words if that keeps most of it: `Scott Bessent (US...`, not
-    `Scott Bessent (US Tr...`.
-    """
-    if len(text) <= width:
-        return text
-    kept = text[: width - 3]
-    breaks = [m.start() for m in _BREAKS.finditer(text, 0, width - 2)]
-    if breaks and breaks[-1] >= len(kept) * 2 // 3:
-        kept = kept[: breaks[-1]]
-    return kept.rstrip(" ,;/(") + "..."
 
 
 def fail(message: str) -> None:

@@ -81,26 +81,38 @@ def _stage_class(stage: str) -> str:
     return "no-stage" if stage == NO_STAGE else stage
 
 
-def write(tracker: Tracker, path: Path, *, on: date, known_by: date | None) -> None:
+def write(
+    tracker: Tracker,
+    path: Path,
+    *,
+    on: date,
+    known_by: date | None,
+    according_to: str | None = None,
+) -> None:
     """Render the report of `tracker` and replace `path` with it in one step."""
-    _atomic_write(path, render(tracker, on=on, known_by=known_by))
+    _atomic_write(path, render(tracker, on=on, known_by=known_by, according_to=according_to))
 
 
-def render(tracker: Tracker, *, on: date, known_by: date | None) -> str:
+def render(
+    tracker: Tracker, *, on: date, known_by: date | None, according_to: str | None = None
+) -> str:
     """The report of `tracker` as of `on`, from what was known by `known_by`, as HTML."""
     with tracker.transaction():  # one consistent state, even while others append
-        return _environment().get_template("report.html.j2").render(_context(tracker, on, known_by))
+        context = _context(tracker, on, known_by, according_to)
+        return _environment().get_template("report.html.j2").render(context)
 
 
-def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any]:
+def _context(
+    tracker: Tracker, on: date, known_by: date | None, party: str | None
+) -> dict[str, Any]:
     scenario = tracker.scenario
     commitments = tracker.commitments()
     index = {c.id: i for i, c in enumerate(commitments)}
     sources = dict(scenario.sources) if scenario is not None else {}
     source_keys = {key: n for n, key in enumerate(sources)}
-    snapshot = tracker.snapshot(on=on, known_by=known_by)
+    snapshot = tracker.snapshot(on=on, known_by=known_by, according_to=party)
     steps: dict[str, list[Transition]] = {c.id: [] for c in commitments}
-    for step in tracker.timeline(known_by=known_by):
+    for step in tracker.timeline(known_by=known_by, according_to=party):
         if step.on <= on:
             steps[step.commitment].append(step)
 
@@ -136,6 +148,17 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
                 "risk": [(cid, index[cid]) for cid in status.at_risk_from],
                 "evidence": evidence(status.evidence),
                 "history": [step_view(s) for s in steps[c.id]],
+                # Each side's stage and evidence, where the parties' accounts differ.
+                "accounts": [
+                    {
+                        "party": side,
+                        "stage": _stage(mine),
+                        "since": mine.since,
+                        "evidence": evidence(mine.evidence),
+                    }
+                    for side in (status.accounts if status.disputed else ())
+                    for mine in (tracker.status(c.id, on=on, known_by=known_by, according_to=side),)
+                ],
             }
         )
     stages = [row["stage"] for row in rows]
@@ -144,7 +167,7 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
     until = shift(on, DUE_DAYS)
     changes = [
         _change_view(change, index, evidence)
-        for change in tracker.changes(since, on, known_by=known_by)
+        for change in tracker.changes(since, on, known_by=known_by, according_to=party)
     ]
     due = [{"d": d, "n": index[d.commitment]} for d in tracker.due(on, (until - on).days)]
     with _quiet_fonts():
@@ -179,7 +202,9 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
         ],
         "on": on,
         "known_by": known_by,
-        "knowledge": knowledge(known_by),
+        "knowledge": knowledge(known_by, party),
+        "according_to": party,
+        "disputed": sum(1 for row in rows if row["accounts"]),
         "since": since,
         "changes_days": CHANGES_DAYS,
         "due_days": DUE_DAYS,
@@ -192,7 +217,8 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
         "changes": changes,
         "due": due,
         "anomalies": [
-            {"a": a, "n": index[a.commitment]} for a in tracker.anomalies(on=on, known_by=known_by)
+            {"a": a, "n": index[a.commitment]}
+            for a in tracker.anomalies(on=on, known_by=known_by, according_to=party)
         ],
     }
 
@@ -226,7 +252,7 @@ def _words(value: enum.Enum | None) -> str:
 
 def _change_view(change: Change, index: dict[str, int], evidence: Any) -> dict[str, Any]:
     step: Transition | None
-    if change.kind is ChangeKind.STAGE:
+    if change.kind in (ChangeKind.STAGE, ChangeKind.EVIDENCE):
         assert change.transition is not None
         what, step = _move(change.transition), change.transition
     else:
@@ -243,6 +269,8 @@ def _change_view(change: Change, index: dict[str, int], evidence: Any) -> dict[s
         "cause": None if step is None or step.commitment == change.commitment else _move(step),
         "inferred": step is not None and step.inferred,
         "evidence": None if step is None else evidence(step.event),
+        # When it became known, where that is not the day it happened (a late report).
+        "known_on": None if change.known_on in (None, change.on) else change.known_on,
     }
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from . import _checks
+from ._accounts import party_named
 from ._exceptions import InvalidValue, NegotrackError
 from ._tracker import Tracker
 
@@ -22,9 +23,17 @@ class MissingExtra(NegotrackError, ImportError):
 
 
 def report(
-    tracker: Tracker, path: str | os.PathLike[str], *, on: date, known_by: date | None = None
+    tracker: Tracker,
+    path: str | os.PathLike[str],
+    *,
+    on: date,
+    known_by: date | None = None,
+    according_to: str | None = None,
 ) -> None:
     """Write the HTML report of `tracker` as of `on`, from what was known by `known_by`.
+
+    With `according_to`, every answer rests on the neutral events and that party's account;
+    either way, a disputed commitment shows each party's stage and evidence.
 
     One self-contained file (nothing is fetched when it is opened): the scenario's title and
     sources, the status of every commitment with its evidence, the timeline of their stages,
@@ -48,4 +57,5 @@ def report(
             f"the HTML report needs {missing}, which is not installed; install the report "
             f"extra: {EXTRA}"
         ) from None
-    _report.write(tracker, Path(path), on=on, known_by=known_by)
+    party_named(tracker.scenario, according_to)
+    _report.write(tracker, Path(path), on=on, known_by=known_by, according_to=according_to)

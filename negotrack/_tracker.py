@@ -400,14 +400,18 @@ class Tracker:
         return _changes.due(self._log, self._views, on, days)
 
     def anomalies(
-        self, *, on: date | None = None, known_by: date | None = None
+        self,
+        *,
+        on: date | None = None,
+        known_by: date | None = None,
+        according_to: str | None = None,
     ) -> tuple[Anomaly, ...]:
         """Events kept but out of place, dated on or before `on` (all when None)."""
         if on is not None:
             _checks.ordinal("on", on)
         _check_known_by(known_by)
         self._session.refresh()
-        return self._views.anomalies(on, known_by)
+        return self._views.anomalies(on, known_by, self._party(according_to))
 
 
 def _check_known_by(value: object) -> None:

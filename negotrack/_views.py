@@ -189,13 +189,15 @@ class Views(Folds):
             folded = self._replay([ids[p] for p in places], *lens, with_steps=True)
             return [course.transitions() for course in folded]
 
-    def anomalies(self, on: date | None, known_by: date | None) -> tuple[Anomaly, ...]:
+    def anomalies(
+        self, on: date | None, known_by: date | None, party: str | None = None
+    ) -> tuple[Anomaly, ...]:
         """Events kept but out of place, dated on or before `on` (all when None).
 
         Kept per view, and patched for the commitments changed since.
         """
-        courses = self._complete(known_by)
-        view = self._views[known_by, None]
+        courses = self._complete(known_by, party)
+        view = self._views[known_by, party]
         if view.found is None:
             view.found = {
                 place: self._anomalies_of(course)

@@ -138,6 +138,8 @@ def test_status_json_contract(good: Path) -> None:
         "at_risk",
         "at_risk_from",
         "progress",
+        "disputed",  # the accounts issue: always present, false and {} without accounts
+        "accounts",
     ]
     assert [list(c) for c in doc["commitments"]] == [keys, keys]
     rare, tariff = doc["commitments"]
@@ -151,6 +153,8 @@ def test_status_json_contract(good: Path) -> None:
         "at_risk": True,
         "at_risk_from": ["tariff"],
         "progress": None,
+        "disputed": False,
+        "accounts": {},
     }
     assert tariff["stage"] == "lapsed"
     assert tariff["reason"] == "voided"

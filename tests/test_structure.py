@@ -89,6 +89,8 @@ _DISPLAY = {
     "_output",
     "_cli",
     "_commands",
+    "_history_commands",
+    "_steps_text",
     "_anomalies",
     "_events",
     "_checks",
