@@ -92,7 +92,9 @@ def learned(
 
 def _change(step: Transition, since: date, latest: date, *, withdrawn: bool) -> Change:
     moved = step.source != step.target
-    known_on = latest if step.event is None or withdrawn else step.event.known_on
+    # A step whose own evidence was known before is new (or gone) because of later reports.
+    event = step.event
+    known_on = event.known_on if event and not withdrawn and event.known_on > since else latest
     return Change(
         commitment=step.commitment,
         on=step.on,

@@ -213,6 +213,7 @@ def negotiations(
     noise: bool = True,
     late_reports: bool = True,
     event_ids: bool = True,
+    accounts: bool = False,
 ) -> st.SearchStrategy[Negotiation]:
     """Negotiations: commitments and an event log shaped like a real negotiation.
 
@@ -225,7 +226,9 @@ def negotiations(
     events of all commitments are then interleaved in a random recording order. The walk does
     not know the time limits: events after an inferred lapse do not fit, as in real logs. A
     commitment with a target also gets `measured` deliveries (increments and running totals,
-    some reported late) around its target's span.
+    some reported late) around its target's span. With `accounts`, many events give one
+    party's account (`Event.account`, one of `parties`; copies of one event the same one),
+    the others stay neutral: the parties then often disagree.
     """
     last = _end(start, end)
     if not 1 <= min_commitments <= max_commitments:
@@ -235,7 +238,7 @@ def negotiations(
         )
     if max_steps < 0:
         raise ValueError(f"max_steps must be >= 0, got {max_steps}")
-    return _negotiations(
+    drawn = _negotiations(
         parties=tuple(parties),
         start=start,
         end=last,
@@ -245,6 +248,23 @@ def negotiations(
         late_reports=late_reports,
         event_ids=event_ids,
     ).map(lambda drawn: Negotiation(*drawn))
+    if accounts:
+        return _with_accounts(drawn, tuple(parties))
+    return drawn
+
+
+@st.composite
+def _with_accounts(
+    draw: st.DrawFn, negotiations: st.SearchStrategy[Negotiation], parties: tuple[str, ...]
+) -> Negotiation:
+    """A negotiation whose events give, some of them, one party's account."""
+    negotiation = draw(negotiations)
+    given: dict[Event, Event] = {}
+    for event in negotiation.events:
+        if event not in given:
+            party = draw(st.sampled_from((None, *parties)))
+            given[event] = event if party is None else attrs.evolve(event, account=party)
+    return Negotiation(negotiation.commitments, [given[e] for e in negotiation.events])
 
 
 _any_negotiations = negotiations  # reachable where a parameter shadows the name

@@ -79,7 +79,9 @@ def delivered_by(
     for on, _, e in inside:
         which = (on, e.account, e.total is not None)
         last[which] = max(last.get(which, e.known_on), e.known_on)
-    inside = [m for m in inside if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]]
+    inside = [
+        m for m in inside if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]
+    ]
     level, since = 0.0, None
     for on, _, e in inside:
         if e.total is not None:

@@ -482,9 +482,7 @@ def periods_of(t: nt.Target) -> list[tuple[date, date]]:
         n += 1
 
 
-def delivered_ref(
-    events: Sequence[tuple[int, nt.Event]], start: date, until: date
-) -> float | None:
+def delivered_ref(events: Sequence[tuple[int, nt.Event]], start: date, until: date) -> float | None:
     """By the contract: each figure (a date's total, or its amount) counts in its latest report
     only; the latest total dated on or before `until` in the span sets the level (the largest
     of that day); increments after it (and up to `until`) add to it; no figure gives None."""
@@ -495,7 +493,9 @@ def delivered_ref(
     for on, _, e in inside:
         which = (on, e.account, e.total is not None)
         last[which] = max(last.get(which, e.known_on), e.known_on)
-    inside = [m for m in inside if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]]
+    inside = [
+        m for m in inside if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]
+    ]
     totals = sorted((on, e.total) for on, _, e in inside if e.total is not None)
     since, level = totals[-1] if totals else (None, 0.0)
     return level + sum(
