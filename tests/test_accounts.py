@@ -61,7 +61,8 @@ class TestAccounts:
         assert t.status("re", on=on, according_to="US").stage is Stage.APPROVED
         cn = t.status("re", on=on, according_to="CN")
         assert (cn.stage, cn.since) == (Stage.PRELIMINARY_CONSENSUS, day("2025-10-26"))
-        assert cn.evidence is not None and cn.evidence.actor == "Li Chenggang"
+        assert cn.evidence is not None
+        assert cn.evidence.actor == "Li Chenggang"
 
     def test_an_event_account_wins_over_its_source(self) -> None:
         """`account:` on the event names the party even when its source gives another's."""
@@ -72,10 +73,11 @@ class TestAccounts:
         assert t.status("re", on=on, according_to="US").stage is Stage.APPROVED
 
     def test_status_lists_each_party_stage_and_says_disputed(self) -> None:
-        """Status.accounts maps each party with an account to its stage; disputed when they differ."""
+        """Status.accounts maps each party with an account to its stage; disputed if they differ."""
         t = disputed()
         before = t.status("re", on=day("2025-10-25"))
-        assert dict(before.accounts) == {} and not before.disputed  # no party spoke yet
+        assert dict(before.accounts) == {}
+        assert not before.disputed
         one = t.status("re", on=day("2025-10-28"))
         assert dict(one.accounts) == {"CN": Stage.PRELIMINARY_CONSENSUS}
         assert not one.disputed  # one account cannot disagree with itself
@@ -99,10 +101,12 @@ class TestAccounts:
         t = disputed()
         assert t.disputes(on=day("2025-10-28")) == ()
         [found] = t.disputes(on=day("2025-11-05"))
-        assert found.commitment == "re" and found.on == day("2025-11-05")
+        assert found.commitment == "re"
+        assert found.on == day("2025-11-05")
         us, cn = found.accounts["US"], found.accounts["CN"]
         assert us == t.status("re", on=day("2025-11-05"), according_to="US")
-        assert cn.evidence is not None and cn.evidence.source == "mofcom"
+        assert cn.evidence is not None
+        assert cn.evidence.source == "mofcom"
         assert dict(found.stages) == {"US": Stage.APPROVED, "CN": Stage.PRELIMINARY_CONSENSUS}
 
     def test_an_unknown_party_is_refused_with_the_declared_ones(self) -> None:
@@ -182,9 +186,11 @@ class TestVintages:
         on = day("2026-01-10")
         us = t.status("soy", on=on, according_to="US").progress
         cn = t.status("soy", on=on, according_to="CN").progress
-        assert us is not None and cn is not None
+        assert us is not None
+        assert cn is not None
         assert (us.delivered, cn.delivered) == (7, 5)
-        assert us.revised_from is None and cn.revised_from is None  # no revision: two bases
+        assert us.revised_from is None
+        assert cn.revised_from is None
 
     def test_no_figure_is_no_data_not_zero(self) -> None:
         """Without a figure, delivered, share and on_track are None, and the table says so."""
@@ -194,7 +200,8 @@ class TestVintages:
         assert (p.delivered, p.share, p.on_track) == (None, None, None)
         t.record(event("measured", "2025-12-01", "soy", total=0))
         zero = t.status("soy", on=day("2025-12-01")).progress
-        assert zero is not None and (zero.delivered, zero.share) == (0, 0)
+        assert zero is not None
+        assert (zero.delivered, zero.share) == (0, 0)
 
     def test_no_figure_at_the_end_lapses_only_when_asked(self) -> None:
         """A final period without any figure does not lapse, unless lapse_without_figures."""
@@ -262,7 +269,8 @@ events:
         path = tmp_path / "x.yaml"
         path.write_text(self.BASE, encoding="utf-8")
         t = nt.load(path)
-        assert t.scenario is not None and t.scenario.sources["mofcom"].party == "CN"
+        assert t.scenario is not None
+        assert t.scenario.sources["mofcom"].party == "CN"
         assert t.status("re", on=day("2025-11-02")).disputed
 
     @pytest.mark.parametrize(
@@ -297,9 +305,8 @@ events:
         cn = json.loads(
             cli("status", path, "--as-of", "2025-11-02", "--according-to", "CN", "--json").stdout
         )
-        assert (
-            cn["according_to"] == "CN" and cn["commitments"][0]["stage"] == "preliminary_consensus"
-        )
+        assert cn["according_to"] == "CN"
+        assert cn["commitments"][0]["stage"] == "preliminary_consensus"
         doc = json.loads(cli("disputes", path, "--as-of", "2025-11-02", "--json").stdout)
         [dispute] = doc["disputes"]
         assert dispute["accounts"]["CN"]["evidence"]["source"] == "mofcom"
@@ -307,9 +314,11 @@ events:
         table = cli("status", path, "--as-of", "2025-11-02").stdout
         assert "US: approved / CN: preliminary_consensus" in table
         text = cli("disputes", path, "--as-of", "2025-11-02").stdout
-        assert "re: Rare earths" in text and "mofcom" in text
+        assert "re: Rare earths" in text
+        assert "mofcom" in text
         bad = cli("status", path, "--according-to", "EU")
-        assert bad.returncode == 2 and "expected one of US, CN" in bad.stderr
+        assert bad.returncode == 2
+        assert "expected one of US, CN" in bad.stderr
         assert "Traceback" not in bad.stderr
 
     def test_changes_known_since_and_timeline_as_of(self, tmp_path: Path) -> None:
@@ -332,7 +341,8 @@ events:
         ]
         assert all(c["retroactive"] for c in doc["changes"])
         both = cli("changes", path, "--since", "2025-10-01", "--known-since", "2025-11-02")
-        assert both.returncode == 2 and "without --since" in both.stderr
+        assert both.returncode == 2
+        assert "without --since" in both.stderr
         rows = json.loads(cli("timeline", path, "--as-of", "2025-11-15", "--json").stdout)
         projected = [t for t in rows["transitions"] if t["projected"]]
         assert [(t["on"], t["to"]) for t in projected] == [("2025-12-02", "lapsed")]

@@ -535,7 +535,8 @@ def check_progress(negotiation: Any, cutoff: date | None) -> None:
             for p, (begin, stop) in zip(got.periods, shown, strict=True):
                 expected = delivered_ref(mine, begin, min(stop, on))
                 if expected is None:
-                    assert p.delivered is None and p.met is None  # no data is not zero
+                    assert p.delivered is None
+                    assert p.met is None
                     continue
                 assert p.delivered == pytest.approx(expected)
                 if p.delivered >= c.target.amount:
@@ -547,7 +548,8 @@ def check_progress(negotiation: Any, cutoff: date | None) -> None:
             elapsed = min(max((on - begin).days + 1, 0), days)
             assert got.expected == pytest.approx(c.target.amount * elapsed / days)
             if got.delivered is None:
-                assert got.on_track is None and got.share is None
+                assert got.on_track is None
+                assert got.share is None
             else:
                 assert got.on_track == (got.delivered >= got.expected)
         # target_missed exactly when the final period ended short (as known by the cutoff).
