@@ -33,6 +33,8 @@ Goals (each printed with its ratio and pass or fail; the size each was set at in
   `add`, one `record`), so it holds the packs its writer or its first reader wrote (see the
   README); the first open of a copy without packs, which reads every record and packs them,
   is printed beside it;
+- accounts: 50 snapshots on one party's word (`according_to`), at most 1.5x 50 plain snapshots
+  of the same dates, on the workload with one commitment in ten giving the parties' accounts;
 - memory: what negotrack keeps beyond the events it is given (traced with tracemalloc), at
   most 1.5x what the floor keeps [100k and 1M events]; bytes per event, and what one more
   cached known-by view costs, printed.
@@ -52,10 +54,12 @@ import time
 import tracemalloc
 from bisect import bisect_right
 from collections.abc import Callable
+from functools import partial
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 from machine import describe  # benchmarks/machine.py, beside this script
 from replay import as_of_dates, new_commitment, walk
 
@@ -354,6 +358,50 @@ def main(argv: list[str] | None = None) -> int:
     times += [("20 x (record one event + snapshot today)", t_loop)]
     times += [("20 x warm snapshot today", t_warm)]
     goals.at_most("monitoring: record + snapshot / warm snapshot", t_loop / t_warm, 1.5)
+
+    # Accounts: the same workload with one commitment in ten giving the parties' accounts
+    # (each of its events US, CN or neutral); snapshots on one party's word against plain ones
+    # of the same dates, on one tracker that has answered both once (a user's, warm), and
+    # the first answer on a party's word against a plain first answer.
+    pick = random.Random(args.seed + 2)
+    party_of = {c.id: i % 10 == 0 for i, c in enumerate(commitments)}
+    accounted = [
+        attrs.evolve(e, account=pick.choice(("US", "CN", None))) if party_of[e.commitment] else e
+        for e in events
+    ]
+
+    def replay_accounted() -> nt.Tracker:
+        t = nt.Tracker()
+        t.add(*commitments)
+        t.record(*accounted)
+        t.snapshot(on=populated)
+        return t
+
+    on_word = replay_accounted()
+    on_word.snapshot(on=populated, according_to="US")
+    t_word, t_plain_word = duel(
+        args.repeat,
+        lambda: [on_word.snapshot(on=d, according_to="US") for d, _ in pairs],
+        lambda: [on_word.snapshot(on=d) for d, _ in pairs],
+    )
+    firsts: list[tuple[float, float]] = []
+    for _ in range(args.repeat):
+        new = replay_accounted()
+        word = timed(partial(new.snapshot, on=today, according_to="CN"))
+        firsts.append((word, timed(partial(new.snapshot, on=today))))
+    disputed = sum(s.disputed for s in on_word.snapshot(on=today).values())
+    print(
+        f"accounts: {sum(party_of.values()):,} commitments with party accounts, "
+        f"{disputed:,} disputed on {today}"
+    )
+    times += [("50 snapshots on one party's word (warm)", t_word)]
+    times += [("50 plain snapshots, same tracker (warm)", t_plain_word)]
+    goals.at_most("accounts: per-account / plain snapshot", t_word / t_plain_word, 1.5)
+    first_word, first_plain = min(f[0] for f in firsts), min(f[1] for f in firsts)
+    print(
+        f"accounts: the first snapshot on a party's word {first_word * 1000:.1f} ms, against "
+        f"{first_plain * 1000:.1f} ms for a plain one on a new date (not a goal)"
+    )
 
     if not args.quick:
         with tempfile.TemporaryDirectory() as folder:
