@@ -54,8 +54,8 @@ import time
 import tracemalloc
 from bisect import bisect_right
 from collections.abc import Callable
-from functools import partial
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
