@@ -17,6 +17,7 @@ until interrupted); either way the exit status is 0.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -90,4 +91,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # A reader that stops early (`| head`) ends the script quietly, as it would `cat`.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     main()

@@ -78,10 +78,13 @@ def record(args: argparse.Namespace, out: TextIO) -> int:
     source, _ = _inputs.load(args.scenario, hint)
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
+    # Each count next to its noun: "(N already recorded)" is the file's events already there.
+    there = len(source.commitments()) - commitments
     print(
         f"{_inputs.shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
-        f"{_count(added, 'new event')} from {_output.safe(str(args.scenario))} "
-        f"({known} already recorded)",
+        f"{_count(added, 'new event')} ({known} already recorded) from "
+        f"{_output.safe(str(args.scenario))}; "
+        f"{_count(there, 'commitment')} of the file already recorded",
         file=out,
     )
     return EXIT_OK
@@ -200,6 +203,7 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     since: date = args.since
     until: date = args.until or date.today()  # the only other wall clock: the default "until"
+    _forward("changes", since, args.until)
     with tracker:
         found = tracker.changes(since, until, known_by=args.known_by)
         scenario_id = _inputs.scenario_id(tracker, path)
@@ -290,11 +294,7 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
     since: date | None = args.since
     until: date | None = args.until
-    if since is not None and until is not None and since > until:
-        raise UsageError(
-            f"negotrack timeline: --since {since.isoformat()} is after --until "
-            f"{until.isoformat()}; give a span that runs forward (see negotrack timeline --help)"
-        )
+    _forward("timeline", since, until)
     tracker, _, path = _inputs.open_source(args)
     known_by: date | None = args.known_by
     with tracker:
@@ -322,6 +322,15 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     _output.table(_output.timeline_rows(steps), out)
     return EXIT_OK
+
+
+def _forward(command: str, since: date | None, until: date | None) -> None:
+    """Refuse a span whose --since falls after its --until (it could only answer nothing)."""
+    if since is not None and until is not None and since > until:
+        raise UsageError(
+            f"negotrack {command}: --since {since.isoformat()} is after --until "
+            f"{until.isoformat()}; give a span that runs forward (see negotrack {command} --help)"
+        )
 
 
 def diagram(args: argparse.Namespace, out: TextIO) -> int:
