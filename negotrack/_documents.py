@@ -48,6 +48,28 @@ def line_of(tree: Any, path: tuple[str | int, ...]) -> int | None:
     return line
 
 
+def comma_hint(tree: Any, path: tuple[str | int, ...], extra: str) -> str:
+    """A hint for an unknown key `extra` of the mapping at `path` that is likely the rest of
+    the text before it, cut off by a comma: ``{title: US cuts, then holds}`` (in ``{...}``
+    an unquoted comma ends the text). Empty when it does not look like that."""
+    node = tree
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    if not isinstance(node, Located) or node.get(extra, "") is not None:
+        return ""
+    keys = list(node)
+    before = keys[keys.index(extra) - 1] if keys.index(extra) else None
+    if before is None or not isinstance(node[before], str):
+        return ""
+    return (
+        f"; if {extra!r} is the rest of {before}, a comma ended the text: quote it, "
+        f'{before}: "{node[before]}, {extra}"'
+    )
+
+
 def format_of(path: Path) -> str:
     """'yaml' or 'json', from the file name; raise ScenarioError for anything else."""
     try:
