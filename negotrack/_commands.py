@@ -28,6 +28,7 @@ from ._limits import spent_limits
 from ._reporting import report as write_report
 from ._store import open as negotrack_open
 from ._store import verify
+from ._targets import Period, upcoming
 from ._tracker import Tracker
 from ._transfer import check_same, merge
 from ._transfer import copy as copy_record
@@ -176,6 +177,7 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
         snapshot = tracker.snapshot(on=as_of, known_by=known_by)
         titles = {c.id: c.title for c in tracker.commitments()}
         measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
+        later = {cid: _later_periods(tracker, cid, as_of) for cid in measured}
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         document = {
@@ -183,7 +185,8 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
             "commitments": [
-                _output.progress_json(cid, titles[cid], p) for cid, p in measured.items()
+                _output.progress_json(cid, titles[cid], p, later[cid])
+                for cid, p in measured.items()
             ],
         }
         _output.print_json(document, out)
@@ -196,7 +199,21 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
     for cid, p in measured.items():
         rows += _output.period_rows(cid, p, as_of)
     _output.table(rows, out)
+    coming = [
+        row
+        for cid, p in measured.items()
+        if later[cid]
+        for row in _output.period_rows(cid, p, as_of, later[cid])
+    ]
+    if coming:
+        print("\nstill to come:", file=out)
+        _output.table([("", *row) for row in coming], out)
     return EXIT_OK
+
+
+def _later_periods(tracker: Tracker, cid: str, on: date) -> tuple[Period, ...]:
+    target = tracker.commitment(cid).target
+    return () if target is None else upcoming(target, on)
 
 
 def changes(args: argparse.Namespace, out: TextIO) -> int:

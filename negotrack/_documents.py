@@ -49,9 +49,11 @@ def line_of(tree: Any, path: tuple[str | int, ...]) -> int | None:
 
 
 def comma_hint(tree: Any, path: tuple[str | int, ...], extra: str) -> str:
-    """A hint for an unknown key `extra` of the mapping at `path` that is likely the rest of
-    the text before it, cut off by a comma: ``{title: US cuts, then holds}`` (in ``{...}``
-    an unquoted comma ends the text). Empty when it does not look like that."""
+    """A hint to quote the text before `extra`, when that unknown key looks cut from it.
+
+    In ``{...}`` an unquoted comma ends a text: ``{title: US cuts, then holds}`` reads as a
+    title and a key ``then holds`` without a value. Empty when it does not look like that.
+    """
     node = tree
     for step in path:
         try:

@@ -137,9 +137,12 @@ def transition_json(step: Transition) -> dict[str, Any]:
     }
 
 
-def progress_json(cid: str, title: str, progress: Progress) -> dict[str, Any]:
-    """One commitment of `progress --json`: its id and title, then its progress."""
-    return {"id": cid, "title": title, **_codec.unstructure(progress)}
+def progress_json(
+    cid: str, title: str, progress: Progress, upcoming: Sequence[Period] = ()
+) -> dict[str, Any]:
+    """One commitment of `progress --json`: its id, title, progress and `upcoming` periods."""
+    later = [_codec.unstructure(period) for period in upcoming]
+    return {"id": cid, "title": title, **_codec.unstructure(progress), "upcoming": later}
 
 
 def change_json(change: Change) -> dict[str, Any]:
@@ -223,10 +226,15 @@ def period_phase(period: Period, on: date) -> str | None:
     return None
 
 
-def period_rows(cid: str, progress: Progress, on: date) -> list[tuple[str, ...]]:
-    """`progress` as table rows: one per period, the current one with its pace."""
+def period_rows(
+    cid: str, progress: Progress, on: date, upcoming: Sequence[Period] = ()
+) -> list[tuple[str, ...]]:
+    """`progress` as table rows: one per period, the current one with its pace.
+
+    Given `upcoming` (the periods that start after `on`), those instead, not started.
+    """
     rows: list[tuple[str, ...]] = []
-    for period in progress.periods:
+    for period in upcoming or progress.periods:
         state = period_phase(period, on)
         if state is None:
             pace = "ahead" if progress.on_track else "behind"

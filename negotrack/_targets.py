@@ -189,3 +189,16 @@ def final_shortfall(target: Target, measures: Sequence[Measure]) -> bool:
     """True when the final period ended short of the target (by what `measures` say)."""
     begin, stop = target.periods()[-1]
     return delivered(measures, begin, stop) < target.amount
+
+
+def upcoming(target: Target, on: date) -> tuple[Period, ...]:
+    """The periods of `target` that start after `on`: nothing delivered in them yet.
+
+    `Progress.periods` stops at the date asked; a listing of every period (`negotrack
+    progress`, `negotrack.tables`) adds these after it.
+    """
+    return tuple(
+        Period(start=begin, end=stop, target=target.amount, delivered=0, met=None)
+        for begin, stop in target.periods()
+        if begin > on
+    )
