@@ -174,7 +174,8 @@ def _parser() -> _Parser:
         description="Write one self-contained HTML file (it fetches nothing when opened): every "
         "commitment's status with its evidence, the timeline of their stages, the targets "
         "charts, the changes of the 30 days up to --as-of, what falls due in the 90 days after "
-        "it, and the anomalies. Needs the report extra: pip install 'negotrack[report]'.",
+        "it, and the anomalies. Needs the report extra: pip install '.[report]' in a clone "
+        "of negotrack.",
     )
     _source(reporting)
     _as_of(reporting)

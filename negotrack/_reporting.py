@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from . import _checks
-from ._exceptions import InvalidValue, NegotrackError
+from ._exceptions import InvalidValue, NegotrackError, install_hint
 from ._tracker import Tracker
 
-EXTRA = "pip install 'negotrack[report]'"
+EXTRA = install_hint("report")
 
 
 class MissingExtra(NegotrackError, ImportError):
@@ -45,7 +45,6 @@ def report(
     except ImportError as err:
         missing = err.name or "jinja2 or matplotlib"
         raise MissingExtra(
-            f"the HTML report needs {missing}, which is not installed; install the report "
-            f"extra: {EXTRA}"
+            f"the HTML report needs {missing}, which is not installed; {EXTRA}"
         ) from None
     _report.write(tracker, Path(path), on=on, known_by=known_by)

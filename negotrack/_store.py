@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import _conninfo, _packs, _records
-from ._exceptions import InvalidValue, StoreError
+from ._exceptions import InvalidValue, StoreError, install_hint
 from ._lifecycle import LIFECYCLE, Lifecycle
 from ._recorder import Recorder, Stored
 from ._session import RECORD_CLASSES
@@ -138,8 +138,7 @@ def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bo
             why = "" if err.name == "psycopg" else f" ({' '.join(str(err).split())})"
             raise StoreError(
                 _conninfo.name(_conninfo.rough_params(location)),
-                f"a PostgreSQL store needs the PostgreSQL driver{why}: "
-                "pip install 'negotrack[postgres]'",
+                f"a PostgreSQL store needs the PostgreSQL driver{why}; {install_hint('postgres')}",
             ) from None
         return PostgresRecorder(location, timeout=timeout, create=create)
     return SQLiteRecorder(Path(location), timeout=timeout, create=create)
