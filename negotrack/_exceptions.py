@@ -132,5 +132,7 @@ class StoreBusy(StoreError):
 def install_hint(extra: str) -> str:
     """How to install the optional extra `extra` (negotrack is not on a package index)."""
     return (
-        f"install the negotrack[{extra}] extra from a clone of negotrack: pip install '.[{extra}]'"
+        f"install the negotrack[{extra}] extra: pip install '.[{extra}]' in a clone of "
+        f"negotrack, or pip install 'negotrack[{extra}]' --find-links DIR with a wheel built "
+        "into DIR"
     )
