@@ -127,17 +127,15 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
     known_by: date | None = args.known_by
     snapshot = tracker.snapshot(on=as_of, known_by=known_by)
     anomalies = tracker.anomalies(on=as_of, known_by=known_by)
-    titles = {c.id: c.title for c in tracker.commitments()}
+    about = {c.id: c for c in tracker.commitments()}
     scenario = tracker.scenario
     if args.json:
         document = {
             "scenario": _inputs.scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
-            "commitments": [
-                _output.status_json(cid, titles[cid], s) for cid, s in snapshot.items()
-            ],
-            "anomalies": [_output.anomaly_json(a) for a in anomalies],
+            "commitments": [s.to_dict(about[cid]) for cid, s in snapshot.items()],
+            "anomalies": [a.to_dict() for a in anomalies],
         }
         _output.print_json(document, out)
         return EXIT_OK
@@ -231,7 +229,7 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
                 "since": since.isoformat(),
                 "until": until.isoformat(),
                 "known_by": iso(args.known_by),
-                "changes": [_output.change_json(c) for c in found],
+                "changes": [c.to_dict() for c in found],
             },
             out,
         )
@@ -260,7 +258,7 @@ def due(args: argparse.Namespace, out: TextIO) -> int:
                 "scenario": scenario_id,
                 "as_of": as_of.isoformat(),
                 "within": args.within,
-                "due": [_output.due_json(d) for d in found],
+                "due": [d.to_dict() for d in found],
             },
             out,
         )
@@ -329,7 +327,7 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
             {
                 "scenario": scenario_id,
                 "known_by": iso(known_by),
-                "transitions": [_output.transition_json(t) for t in steps],
+                "transitions": [t.to_dict() for t in steps],
             },
             out,
         )

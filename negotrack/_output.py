@@ -12,14 +12,14 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, TextIO
 
 from . import _codec
-from ._changes import Change, ChangeKind, Due
+from ._changes import Change, ChangeKind
 from ._targets import Period, Progress
-from ._timeline import Anomaly, Status, Transition
+from ._timeline import Transition
 
 NO_STAGE = "(none)"
 """How every text output spells "no stage yet"."""
@@ -84,88 +84,13 @@ def print_json(document: Any, out: TextIO) -> None:
 
 # -- JSON shapes (the command line's contract) --------------------------------------------------
 
-STATUS_KEYS = (
-    "id",
-    "title",
-    "stage",
-    "since",
-    "reason",
-    "inferred",
-    "at_risk",
-    "at_risk_from",
-    "progress",
-)
-
-
-def status_json(cid: str, title: str, status: Status) -> dict[str, Any]:
-    """One commitment of `status --json`."""
-    data = {"id": cid, "title": title, **_codec.unstructure(status), "at_risk": status.at_risk}
-    return {key: data[key] for key in STATUS_KEYS}
-
-
-def anomaly_json(anomaly: Anomaly) -> dict[str, Any]:
-    """One anomaly of `status --json`."""
-    event = _codec.unstructure(anomaly.event)
-    return {
-        "commitment": event["commitment"],
-        "on": event["on"],
-        "event": event["event"],
-        "message": anomaly.message,
-    }
-
-
-_EVIDENCE = ("actor", "source", "quote", "note")
-
-
-def transition_json(step: Transition) -> dict[str, Any]:
-    """One step of `timeline --json`: the transition, its evidence flattened into it."""
-    data = _codec.unstructure(step)
-    evidence: Mapping[str, Any] = data.pop("evidence") or {}
-    return {
-        "on": data["on"],
-        "commitment": data["commitment"],
-        "event": data["event"],
-        "from": data["from"],
-        "to": data["to"],
-        "reason": data["reason"],
-        "inferred": step.inferred,
-        "corroboration": step.corroboration,
-        "deadline": data["deadline"],
-        "expires": data["expires"],
-        **{key: evidence.get(key) for key in _EVIDENCE},
-        "reported": None if step.event is None else step.event.known_on.isoformat(),
-    }
-
 
 def progress_json(
     cid: str, title: str, progress: Progress, upcoming: Sequence[Period] = ()
 ) -> dict[str, Any]:
     """One commitment of `progress --json`: its id, title, progress and `upcoming` periods."""
     later = [_codec.unstructure(period) for period in upcoming]
-    return {"id": cid, "title": title, **_codec.unstructure(progress), "upcoming": later}
-
-
-def change_json(change: Change) -> dict[str, Any]:
-    """One change of `changes --json`, its evidence (the step's event) flattened in."""
-    step = change.transition
-    event = None if step is None else step.event
-    return {
-        "on": change.on.isoformat(),
-        "commitment": change.commitment,
-        "kind": change.kind.value,
-        "from": None if change.source is None else change.source.value,
-        "to": None if change.target is None else change.target.value,
-        "reason": None if step is None or step.reason is None else step.reason.value,
-        "inferred": step is not None and step.inferred,
-        "at_risk_from": list(change.at_risk_from),
-        "evidence": None if event is None else _codec.unstructure(event),
-    }
-
-
-def due_json(due: Due) -> dict[str, Any]:
-    """One item of `due --json`."""
-    data: dict[str, Any] = _codec.unstructure(due)
-    return data
+    return {"id": cid, "title": title, **progress.to_dict(), "upcoming": later}
 
 
 # -- text ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import attrs
 
-from . import _checks
+from . import _checks, _rows
 from ._exceptions import InvalidValue
 
 Per = Literal["year", "quarter", "month"]
@@ -131,6 +131,10 @@ class Progress:
     expected: float
     on_track: bool
     periods: tuple[Period, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The progress as plain data: as it stands in ``status --json``."""
+        return _rows.progress(self)
 
 
 # A measurement as progress reads it: (date, recording order, amount or None, total or None).

@@ -13,10 +13,12 @@ import contextlib
 import gc
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import attrs
 
-from . import _codec
+from . import _codec, _rows
+from ._commitments import Commitment
 from ._events import Event
 from ._lifecycle import EventKind, LapseReason, Stage
 from ._targets import Progress
@@ -52,6 +54,14 @@ class Status:
         """True when the commitment is live and a commitment it is linked to has lapsed."""
         return bool(self.at_risk_from)
 
+    def to_dict(self, commitment: Commitment | None = None) -> dict[str, Any]:
+        """The status as plain data: its row of ``status --json``.
+
+        Given its `Commitment`, the whole row (id, title, by, to and subject included);
+        without, the status's own keys. JSON-ready: dates are ``YYYY-MM-DD`` text.
+        """
+        return _rows.status(self, commitment)
+
 
 NO_STAGE = Status(None)
 """The status of a commitment without dates before its first event (shared: it is frozen)."""
@@ -86,6 +96,10 @@ class Transition:
         """True when the event confirms the stage the commitment already had."""
         return self.source == self.target and self.kind is not EventKind.EXTENDED
 
+    def to_dict(self) -> dict[str, Any]:
+        """The step as plain data: its row of ``timeline --json``, its evidence flattened in."""
+        return _rows.transition(self)
+
 
 @attrs.frozen(kw_only=True)
 class Anomaly:
@@ -109,6 +123,10 @@ class Anomaly:
     def on(self) -> date:
         """The date of the event."""
         return self.event.on
+
+    def to_dict(self) -> dict[str, Any]:
+        """The anomaly as plain data: its row of ``status --json``."""
+        return _rows.anomaly(self)
 
 
 @contextlib.contextmanager

@@ -140,6 +140,10 @@ def test_status_json_contract(good: Path) -> None:
         "at_risk",
         "at_risk_from",
         "progress",
+        "by",
+        "to",
+        "subject",
+        "source",
     ]
     assert [list(c) for c in doc["commitments"]] == [keys, keys]
     rare, tariff = doc["commitments"]
@@ -153,6 +157,10 @@ def test_status_json_contract(good: Path) -> None:
         "at_risk": True,
         "at_risk_from": ["tariff"],
         "progress": None,
+        "by": "CN",
+        "to": "US",
+        "subject": None,
+        "source": "kl-report",
     }
     assert tariff["stage"] == "lapsed"
     assert tariff["reason"] == "voided"
