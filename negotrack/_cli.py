@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, _commands, _output
+from . import __version__, _commands, _output, _sheets
 from ._checks import iso_date
 from ._commands import EXIT_INVALID, EXIT_OK
 from ._exceptions import NegotrackError
@@ -209,6 +209,20 @@ def _parser() -> _Parser:
     record.add_argument("scenario", type=_path, help="scenario file (.yaml, .yml or .json)")
     record.set_defaults(run=_commands.record)
 
+    importing = commands.add_parser(
+        "import-csv",
+        help="record the events of a CSV file into a store",
+        description="Record the events of a CSV file (a spreadsheet's export: a header row of "
+        "event keys, such as on,commitment,event,source, then one row per event) into a store "
+        "that holds their commitments, all or none; faults are reported as FILE:LINE. "
+        "Running it twice changes nothing.",
+    )
+    importing.add_argument(
+        "--db", type=_store_location, required=True, metavar="STORE", help="the store"
+    )
+    importing.add_argument("events", type=_path, help="the CSV file of events")
+    importing.set_defaults(run=_sheets.import_csv)
+
     export = commands.add_parser(
         "export",
         help="write a store out as a scenario file",
@@ -272,14 +286,24 @@ def _known_by(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _json_flag(parser: argparse.ArgumentParser) -> None:
+def _json_flag(parser: argparse.ArgumentParser, csv: bool = True) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    if csv:
+        parser.add_argument(
+            "--format",
+            choices=("table", "json", "csv"),
+            default="table",
+            help="table (default), json (the same as --json) or csv: the columns of --json, "
+            "a row per answer, for a spreadsheet",
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
         args = _parser().parse_args(argv)
+        if getattr(args, "format", None) == "json":
+            args.json = True
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
         out = sys.stdout
         if out is None:  # started with its standard output closed (`>&-`)

@@ -26,6 +26,7 @@ from ._format import load_with_lines
 from ._inputs import UsageError
 from ._limits import spent_limits
 from ._reporting import report as write_report
+from ._sheets import export_csv, print_csv
 from ._store import open as negotrack_open
 from ._store import verify
 from ._targets import Period, upcoming
@@ -95,6 +96,8 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
     if not is_postgres(args.db):
         _refuse_overwriting_the_store(Path(args.db), args.output)
     with negotrack_open(args.db, create=False) as tracker:
+        if args.output.suffix.lower() == ".csv":  # the events alone, for a spreadsheet
+            return export_csv(tracker, args.output, _inputs.shown(args.db), out)
         dump(tracker, args.output)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
     print(
@@ -119,6 +122,8 @@ def _refuse_overwriting_the_store(store: Path, output: Path) -> None:
 def status(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     with tracker:
+        if args.format == "csv":
+            return print_csv("status", tracker, args, out)
         return _print_status(tracker, args, path, out)
 
 
@@ -172,6 +177,8 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     known_by: date | None = args.known_by
     with tracker:
+        if args.format == "csv":
+            return print_csv("progress", tracker, args, out)
         snapshot = tracker.snapshot(on=as_of, known_by=known_by)
         titles = {c.id: c.title for c in tracker.commitments()}
         measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
@@ -220,6 +227,8 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
     until: date = args.until or date.today()  # the only other wall clock: the default "until"
     _forward("changes", since, args.until)
     with tracker:
+        if args.format == "csv":
+            return print_csv("changes", tracker, args, out)
         found = tracker.changes(since, until, known_by=args.known_by)
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
@@ -250,6 +259,8 @@ def due(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()
     with tracker:
+        if args.format == "csv":
+            return print_csv("due", tracker, args, out)
         found = tracker.due(as_of, args.within)
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
@@ -313,6 +324,8 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     known_by: date | None = args.known_by
     with tracker:
+        if args.format == "csv":
+            return print_csv("timeline", tracker, args, out)
         wanted = _inputs.commitment_ids(tracker, args.commitment, "timeline")
         steps = [
             step
