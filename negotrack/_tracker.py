@@ -11,6 +11,7 @@ every question carries its own date.
 from __future__ import annotations
 
 import contextlib
+import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 
@@ -170,6 +171,7 @@ class Tracker:
                     )
                 )
                 before = self._views.anomalous(touched)
+            _check_sources(self._log.scenario, events)
             added = self._log.take(events)
             self._views.changed_by(added)
             if self._strict and added:
@@ -334,3 +336,22 @@ class Tracker:
 def _check_known_by(value: object) -> None:
     if value is not None:
         _checks.ordinal("known_by", value)
+
+
+def _check_sources(scenario: Scenario | None, events: tuple[Event, ...]) -> None:
+    """Refuse an event citing a source the scenario does not declare, as a file does."""
+    declared = () if scenario is None else scenario.sources
+    if not declared:
+        return
+    for e in events:
+        if isinstance(e, Event) and e.source is not None and e.source not in declared:
+            close = difflib.get_close_matches(e.source, list(declared), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InvalidValue(
+                "source",
+                e.source,
+                "a key declared under the scenario's sources",
+                message=f"source {e.source!r} is not declared{hint}; cite a key of the "
+                f"scenario's sources ({', '.join(declared)}), or declare it first, and put "
+                "free text in note (nothing was recorded)",
+            )
