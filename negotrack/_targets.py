@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import attrs
 
-from . import _checks, _rows
+from . import _checks, _notebook, _rows
 from ._exceptions import InvalidValue
 
 Per = Literal["year", "quarter", "month"]
@@ -135,6 +135,18 @@ class Progress:
     def to_dict(self) -> dict[str, Any]:
         """The progress as plain data: as it stands in ``status --json``."""
         return _rows.progress(self)
+
+    def _repr_html_(self) -> str:
+        """The progress as a table of its periods, captioned with where it stands."""
+        data = self.to_dict()
+        pace = "on track" if self.on_track else "behind"
+        caption = (
+            f"{data['delivered']:g}/{data['target']:g} {self.unit} "
+            f"({round(self.share * 100)}%), {pace} (expected {round(self.expected, 3):g})"
+        )
+        columns = _notebook.PERIOD_COLUMNS
+        rows = [[p.get(k) for k in columns] for p in data["periods"]]
+        return _notebook.table(columns, rows, caption)
 
 
 # A measurement as progress reads it: (date, recording order, amount or None, total or None).

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from . import _codec, _rows
+from . import _codec, _notebook, _rows
 from ._commitments import Commitment
 from ._events import Event
 from ._lifecycle import EventKind, LapseReason, Stage
@@ -61,6 +61,10 @@ class Status:
         without, the status's own keys. JSON-ready: dates are ``YYYY-MM-DD`` text.
         """
         return _rows.status(self, commitment)
+
+    def _repr_html_(self) -> str:
+        """The status as a one-row table, for notebooks."""
+        return _notebook.record(self.to_dict(), _notebook.STATUS_COLUMNS, "status")
 
 
 NO_STAGE = Status(None)

@@ -15,7 +15,7 @@ import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 
-from . import _changes, _checks
+from . import _changes, _checks, _notebook
 from ._changes import Change, Due, Revision
 from ._commitments import Commitment
 from ._engine import engine
@@ -103,6 +103,24 @@ class Tracker:
             f"<Tracker {len(self._log.commitments)} commitments, {len(self._log.events)} events"
             f"{', strict' if self._strict else ''}{where}>"
         )
+
+    def _repr_html_(self) -> str:
+        """The tracker in a notebook: each commitment as it stands on its last event's date.
+
+        No clock is read: the date is the latest event's, with everything recorded.
+        """
+        self._session.refresh()
+        last = max((e.on for e in self._log.events), default=None)
+        caption = f"{len(self._log.commitments)} commitments, {len(self._log.events)} events"
+        if last is None:
+            return _notebook.table(("id", "title", "by", "to"), (), caption)
+        found = self.snapshot(on=last)
+        rows = []
+        for c in self._log.commitments.values():
+            data = found[c.id].to_dict(c)
+            rows.append([data[k] for k in ("id", "title", "by", "to", *_notebook.STATUS_COLUMNS)])
+        header = ("id", "title", "by", "to", *_notebook.STATUS_COLUMNS)
+        return _notebook.table(header, rows, f"{caption}; as of {last.isoformat()}")
 
     def __len__(self) -> int:
         self._session.refresh()

@@ -19,12 +19,11 @@ module import none of them.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from . import _changes, _lifecycle, _targets
+from . import _changes, _lifecycle, _notebook, _targets
 from ._exceptions import install_hint
 from ._tracker import Tracker
 
@@ -98,20 +97,7 @@ class Table(dict[str, list[Any]]):
 
     def _repr_html_(self) -> str:
         """The table as HTML, for notebooks: a header row, then one row per answer."""
-        head = "".join(f"<th>{html.escape(name)}</th>" for name in self)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{_cell(value)}</td>" for value in row.values()) + "</tr>"
-            for row in self.rows()
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return html.escape(", ".join(map(str, value)))
-    return html.escape(value.isoformat() if isinstance(value, date) else str(value))
+        return _notebook.table(list(self), (list(row.values()) for row in self.rows()))
 
 
 def _nested(values: list[Any]) -> bool:

@@ -1,0 +1,44 @@
+"""Answers in a notebook: the compact HTML tables that ``_repr_html_`` methods return.
+
+Jupyter shows an object by its ``_repr_html_``; here is the one way those tables are made:
+a caption, a header row, a row per answer, every piece of text escaped (never trusted as
+HTML). The cells come from the answers' plain rows (`negotrack._rows`), so a notebook says
+what ``--json`` says.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+
+def cell(value: Any) -> str:
+    """A value as escaped text: dates ``YYYY-MM-DD``, lists joined by commas, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return html.escape(", ".join(map(str, value)))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return html.escape(value.isoformat() if isinstance(value, date) else str(value))
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]], caption: str = "") -> str:
+    """An HTML table: `caption`, a header row, then `rows` (each value escaped)."""
+    top = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table>{top}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def record(data: Mapping[str, Any], keys: Sequence[str], caption: str = "") -> str:
+    """One answer's plain row as a one-row table of its `keys`."""
+    return table(keys, [[data.get(key) for key in keys]], caption)
+
+
+STATUS_COLUMNS = ("stage", "since", "reason", "inferred", "at_risk_from", "source")
+"""What a status shows of itself in a notebook."""
+PERIOD_COLUMNS = ("start", "end", "target", "delivered", "met")
+"""What a progress shows of each period."""
