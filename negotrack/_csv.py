@@ -42,7 +42,7 @@ def cell(value: Any) -> str:
 
 def write_columns(columns: Mapping[str, Sequence[Any]], out: TextIO) -> None:
     """Write a table of columns (`negotrack.tables`) as CSV: a header, then a row each."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)  # "\r\n" rows (RFC 4180): a "\r" in a text is then quoted too
     writer.writerow(list(columns))
     for row in zip(*columns.values(), strict=True):
         writer.writerow([cell(v) for v in row])
@@ -50,7 +50,7 @@ def write_columns(columns: Mapping[str, Sequence[Any]], out: TextIO) -> None:
 
 def write_events(events: Iterable[Event], out: TextIO) -> None:
     """Write `events` as an events file, in the order given."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)  # "\r\n" rows (RFC 4180): a "\r" in a text is then quoted too
     writer.writerow(EVENT_KEYS)
     for event in events:
         data = _codec.unstructure(event, omit_defaults=True)
