@@ -32,7 +32,8 @@ def cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        return value.isoformat()
+        text: str = _codec.unstructure(value)
+        return text
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from . import _codec
+
 
 def cell(value: Any) -> str:
     """A value as escaped text: dates ``YYYY-MM-DD``, lists joined by commas, None empty."""
@@ -22,7 +24,7 @@ def cell(value: Any) -> str:
         return html.escape(", ".join(map(str, value)))
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return html.escape(value.isoformat() if isinstance(value, date) else str(value))
+    return html.escape(str(_codec.unstructure(value)) if isinstance(value, date) else str(value))
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[Any]], caption: str = "") -> str:

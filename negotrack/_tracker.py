@@ -120,7 +120,7 @@ class Tracker:
             data = found[c.id].to_dict(c)
             rows.append([data[k] for k in ("id", "title", "by", "to", *_notebook.STATUS_COLUMNS)])
         header = ("id", "title", "by", "to", *_notebook.STATUS_COLUMNS)
-        return _notebook.table(header, rows, f"{caption}; as of {last.isoformat()}")
+        return _notebook.table(header, rows, f"{caption}; as of {_notebook.cell(last)}")
 
     def __len__(self) -> int:
         self._session.refresh()
