@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 import negotrack as nt
+from negotrack import tables
 
 OUT = Path(__file__).parent / "api.md"
 
@@ -32,6 +33,18 @@ SECTIONS: list[tuple[str, list[Any]]] = [
     ("Scenarios", [nt.Scenario, nt.Source]),
     ("The lifecycle", [nt.Stage, nt.LapseReason, nt.Lifecycle, nt.Rule, nt.TimeLimit]),
     ("Drawing and reporting", [nt.diagram, nt.report]),
+    (
+        "Tables",
+        [
+            tables.Table,
+            tables.snapshot,
+            tables.timeline,
+            tables.changes,
+            tables.progress,
+            tables.anomalies,
+            tables.due,
+        ],
+    ),
     (
         "Errors",
         [

@@ -12,6 +12,7 @@ The facts are those of the 2025 US-China truce: each side holds its tariff at 10
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 
@@ -112,4 +113,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # A reader that stops early (`| head`) ends the script quietly, as it would `cat`.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     main()

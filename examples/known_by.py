@@ -10,6 +10,7 @@ whose record was revised after the fact can be listed. Run it with
 from __future__ import annotations
 
 import argparse
+import signal
 from datetime import date
 from pathlib import Path
 
@@ -45,18 +46,23 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {cid}: {stage(then[cid])} -> {stage(now[cid])}")
 
     print("== revised in hindsight: reported after the day they happened")
-    for event in tracker.events():
-        if event.reported is None or event.reported <= event.on:
-            continue
-        cid, day = event.commitment, event.on
+    # Several late reports of one day, known on one date, are one revision: shown once.
+    revisions = dict.fromkeys(
+        (event.commitment, event.on, event.reported)
+        for event in tracker.events()
+        if event.reported is not None and event.reported > event.on
+    )
+    for cid, day, reported in revisions:
         before = tracker.status(cid, on=day, known_by=day)
-        after = tracker.status(cid, on=day, known_by=event.reported)
+        after = tracker.status(cid, on=day, known_by=reported)
         if before != after:
             print(
                 f"  {day}  {cid}: on record that day as {stage(before)}; "
-                f"since {event.reported} known to be {stage(after)}"
+                f"since {reported} known to be {stage(after)}"
             )
 
 
 if __name__ == "__main__":
+    # A reader that stops early (`| head`) ends the script quietly, as it would `cat`.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     main()

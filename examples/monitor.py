@@ -3,12 +3,13 @@
     python examples/monitor.py STORE [--as-of DATE] [--for SECONDS] [--once]
 
 STORE is an SQLite file or a PostgreSQL URL (``postgresql://USER@HOST/DATABASE``, with the
-``negotrack[postgres]`` extra). The monitor prints where the store stands, then waits for news
-with ``tracker.refresh(wait=...)``, which blocks until another process appends: a PostgreSQL
-store wakes it at once through LISTEN/NOTIFY, an SQLite store is looked at a few times a second.
-After each piece of news it prints, as of the date (today unless ``--as-of``), the commitments
-that moved stage, lapsed, or became at risk because a linked commitment lapsed. Without
-``--as-of`` it also looks again once a minute, so a deadline passing at midnight shows up.
+``[postgres]`` extra: ``pip install '.[postgres]'`` in a clone). The monitor prints where the
+store stands, then waits for news with ``tracker.refresh(wait=...)``, which blocks until
+another process appends: a PostgreSQL store wakes it at once through LISTEN/NOTIFY, an SQLite
+store is looked at a few times a second. After each piece of news it prints, as of the date
+(today unless ``--as-of``), the commitments that moved stage, lapsed, or became at risk because
+a linked commitment lapsed. Without ``--as-of`` it also looks again once a minute, so a
+deadline passing at midnight shows up.
 
 ``--once`` stops after the first news, ``--for`` after that many seconds (by default it runs
 until interrupted); either way the exit status is 0.
@@ -17,6 +18,7 @@ until interrupted); either way the exit status is 0.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -90,4 +92,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # A reader that stops early (`| head`) ends the script quietly, as it would `cat`.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     main()

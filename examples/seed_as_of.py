@@ -8,6 +8,7 @@ exposed. Run it with ``python examples/seed_as_of.py [SCENARIO]``.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -63,4 +64,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    # A reader that stops early (`| head`) ends the script quietly, as it would `cat`.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     main()

@@ -10,6 +10,7 @@ late reports changed. Run it with ``python examples/soybeans.py [SCENARIO]``.
 from __future__ import annotations
 
 import argparse
+import signal
 from datetime import date
 from pathlib import Path
 
@@ -56,4 +57,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    # A reader that stops early (`| head`) ends the script quietly, as it would `cat`.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     main()

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import enum
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 
+from . import _rows
 from ._events import Event
 from ._lifecycle import LapseReason, Stage
 from ._log import EventLog
@@ -62,6 +64,10 @@ class Change:
     retroactive: bool = False
     withdrawn: bool = False
 
+    def to_dict(self) -> dict[str, Any]:
+        """The change as plain data: its row of ``changes --json``."""
+        return _rows.change(self)
+
 
 @attrs.frozen(kw_only=True)
 class Revision:
@@ -103,6 +109,10 @@ class Due:
     lapses_on: date | None
     reason: LapseReason | None
     outcome: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The date as plain data: its row of ``due --json``."""
+        return _rows.due(self)
 
 
 DAY = timedelta(days=1)

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, _commands, _history_commands, _output
+from . import __version__, _commands, _history_commands, _output, _sheets
 from ._checks import iso_date
 from ._commands import EXIT_INVALID, EXIT_OK
 from ._exceptions import NegotrackError
@@ -194,7 +194,8 @@ def _parser() -> _Parser:
         description="Write one self-contained HTML file (it fetches nothing when opened): every "
         "commitment's status with its evidence, the timeline of their stages, the targets "
         "charts, the changes of the 30 days up to --as-of, what falls due in the 90 days after "
-        "it, and the anomalies. Needs the report extra: pip install 'negotrack[report]'.",
+        "it, and the anomalies. Needs the report extra: pip install '.[report]' in a clone "
+        "of negotrack.",
     )
     _source(reporting)
     _as_of(reporting)
@@ -216,7 +217,7 @@ def _parser() -> _Parser:
     _source(disputes)
     _as_of(disputes)
     _known_by(disputes)
-    _json_flag(disputes)
+    _json_flag(disputes, csv=False)
     disputes.set_defaults(run=_history_commands.disputes)
 
     drawing = commands.add_parser(
@@ -241,6 +242,20 @@ def _parser() -> _Parser:
     )
     record.add_argument("scenario", type=_path, help="scenario file (.yaml, .yml or .json)")
     record.set_defaults(run=_commands.record)
+
+    importing = commands.add_parser(
+        "import-csv",
+        help="record the events of a CSV file into a store",
+        description="Record the events of a CSV file (a spreadsheet's export: a header row of "
+        "event keys, such as on,commitment,event,source, then one row per event) into a store "
+        "that holds their commitments, all or none; faults are reported as FILE:LINE. "
+        "Running it twice changes nothing.",
+    )
+    importing.add_argument(
+        "--db", type=_store_location, required=True, metavar="STORE", help="the store"
+    )
+    importing.add_argument("events", type=_path, help="the CSV file of events")
+    importing.set_defaults(run=_sheets.import_csv)
 
     export = commands.add_parser(
         "export",
@@ -313,14 +328,24 @@ def _according_to(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _json_flag(parser: argparse.ArgumentParser) -> None:
+def _json_flag(parser: argparse.ArgumentParser, csv: bool = True) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    if csv:
+        parser.add_argument(
+            "--format",
+            choices=("table", "json", "csv"),
+            default="table",
+            help="table (default), json (the same as --json) or csv: the columns of --json, "
+            "a row per answer, for a spreadsheet",
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
         args = _parser().parse_args(argv)
+        if getattr(args, "format", None) == "json":
+            args.json = True
         run: Callable[[argparse.Namespace, TextIO], int] = args.run
         out = sys.stdout
         if out is None:  # started with its standard output closed (`>&-`)

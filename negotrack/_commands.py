@@ -26,8 +26,10 @@ from ._format import load_with_lines
 from ._inputs import UsageError
 from ._limits import spent_limits
 from ._reporting import report as write_report
+from ._sheets import export_csv, print_csv
 from ._store import open as negotrack_open
 from ._store import verify
+from ._targets import Period, upcoming
 from ._tracker import Tracker
 from ._transfer import check_same, merge
 from ._transfer import copy as copy_record
@@ -78,10 +80,13 @@ def record(args: argparse.Namespace, out: TextIO) -> int:
     source, _ = _inputs.load(args.scenario, hint)
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
+    # Each count next to its noun: "(N already recorded)" is the file's events already there.
+    there = len(source.commitments()) - commitments
     print(
         f"{_inputs.shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
-        f"{_count(added, 'new event')} from {_output.safe(str(args.scenario))} "
-        f"({known} already recorded)",
+        f"{_count(added, 'new event')} ({known} already recorded) from "
+        f"{_output.safe(str(args.scenario))}; "
+        f"{_count(there, 'commitment')} of the file already recorded",
         file=out,
     )
     return EXIT_OK
@@ -91,6 +96,8 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
     if not is_postgres(args.db):
         _refuse_overwriting_the_store(Path(args.db), args.output)
     with negotrack_open(args.db, create=False) as tracker:
+        if args.output.suffix.lower() == ".csv":  # the events alone, for a spreadsheet
+            return export_csv(tracker, args.output, _inputs.shown(args.db), out)
         dump(tracker, args.output)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
     print(
@@ -115,6 +122,8 @@ def _refuse_overwriting_the_store(store: Path, output: Path) -> None:
 def status(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     with tracker:
+        if args.format == "csv":
+            return print_csv("status", tracker, args, out)
         return _print_status(tracker, args, path, out)
 
 
@@ -124,7 +133,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
     party: str | None = args.according_to
     snapshot = tracker.snapshot(on=as_of, known_by=known_by, according_to=party)
     anomalies = tracker.anomalies(on=as_of, known_by=known_by, according_to=party)
-    titles = {c.id: c.title for c in tracker.commitments()}
+    about = {c.id: c for c in tracker.commitments()}
     scenario = tracker.scenario
     if args.json:
         document = {
@@ -132,10 +141,8 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
             **_output.lens(party),
-            "commitments": [
-                _output.status_json(cid, titles[cid], s) for cid, s in snapshot.items()
-            ],
-            "anomalies": [_output.anomaly_json(a) for a in anomalies],
+            "commitments": [s.to_dict(about[cid]) for cid, s in snapshot.items()],
+            "anomalies": [a.to_dict() for a in anomalies],
         }
         _output.print_json(document, out)
         return EXIT_OK
@@ -176,9 +183,12 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
     known_by: date | None = args.known_by
     party: str | None = args.according_to
     with tracker:
+        if args.format == "csv":
+            return print_csv("progress", tracker, args, out)
         snapshot = tracker.snapshot(on=as_of, known_by=known_by, according_to=party)
         titles = {c.id: c.title for c in tracker.commitments()}
         measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
+        later = {cid: _later_periods(tracker, cid, as_of) for cid in measured}
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         document = {
@@ -187,7 +197,8 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
             "known_by": iso(known_by),
             **_output.lens(party),
             "commitments": [
-                _output.progress_json(cid, titles[cid], p) for cid, p in measured.items()
+                _output.progress_json(cid, titles[cid], p, later[cid])
+                for cid, p in measured.items()
             ],
         }
         _output.print_json(document, out)
@@ -200,13 +211,29 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
     for cid, p in measured.items():
         rows += _output.period_rows(cid, p, as_of)
     _output.table(rows, out)
+    coming = [
+        row
+        for cid, p in measured.items()
+        if later[cid]
+        for row in _output.period_rows(cid, p, as_of, later[cid])
+    ]
+    if coming:
+        print("\nstill to come:", file=out)
+        _output.table([("", *row) for row in coming], out)
     return EXIT_OK
+
+
+def _later_periods(tracker: Tracker, cid: str, on: date) -> tuple[Period, ...]:
+    target = tracker.commitment(cid).target
+    return () if target is None else upcoming(target, on)
 
 
 def due(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()
     with tracker:
+        if args.format == "csv":
+            return print_csv("due", tracker, args, out)
         found = tracker.due(as_of, args.within)
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
@@ -215,7 +242,7 @@ def due(args: argparse.Namespace, out: TextIO) -> int:
                 "scenario": scenario_id,
                 "as_of": as_of.isoformat(),
                 "within": args.within,
-                "due": [_output.due_json(d) for d in found],
+                "due": [d.to_dict() for d in found],
             },
             out,
         )
@@ -267,6 +294,15 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 # -- end of report ---------------------------------------------------------------------------------
+
+
+def forward(command: str, since: date | None, until: date | None) -> None:
+    """Refuse a span whose --since falls after its --until (it could only answer nothing)."""
+    if since is not None and until is not None and since > until:
+        raise UsageError(
+            f"negotrack {command}: --since {since.isoformat()} is after --until "
+            f"{until.isoformat()}; give a span that runs forward (see negotrack {command} --help)"
+        )
 
 
 def diagram(args: argparse.Namespace, out: TextIO) -> int:

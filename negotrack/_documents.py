@@ -48,6 +48,30 @@ def line_of(tree: Any, path: tuple[str | int, ...]) -> int | None:
     return line
 
 
+def comma_hint(tree: Any, path: tuple[str | int, ...], extra: str) -> str:
+    """A hint to quote the text before `extra`, when that unknown key looks cut from it.
+
+    In ``{...}`` an unquoted comma ends a text: ``{title: US cuts, then holds}`` reads as a
+    title and a key ``then holds`` without a value. Empty when it does not look like that.
+    """
+    node = tree
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    if not isinstance(node, Located) or node.get(extra, "") is not None:
+        return ""
+    keys = list(node)
+    before = keys[keys.index(extra) - 1] if keys.index(extra) else None
+    if before is None or not isinstance(node[before], str):
+        return ""
+    return (
+        f"; if {extra!r} is the rest of {before}, a comma ended the text: quote it, "
+        f'{before}: "{node[before]}, {extra}"'
+    )
+
+
 def format_of(path: Path) -> str:
     """'yaml' or 'json', from the file name; raise ScenarioError for anything else."""
     try:

@@ -28,7 +28,7 @@ from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from transitions import Machine, MachineError
 
-from ._exceptions import InvalidValue, NegotrackError
+from ._exceptions import InvalidValue, NegotrackError, install_hint
 from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Lifecycle, Stage
 
 _V = TypeVar("_V")
@@ -280,7 +280,8 @@ def diagram(fmt: DiagramFormat = "mermaid", lifecycle: Lifecycle = LIFECYCLE) ->
     """Draw `lifecycle` with transitions' own diagram support, as Mermaid or Graphviz dot.
 
     Mermaid needs nothing else installed. Dot needs the `graphviz` Python package
-    (``pip install 'negotrack[diagrams]'``), but not the Graphviz programs.
+    (the ``[diagrams]`` extra: ``pip install '.[diagrams]'`` in a clone), but not the Graphviz
+    programs.
     """
     if fmt not in ("mermaid", "dot"):
         raise InvalidValue(
@@ -291,8 +292,8 @@ def diagram(fmt: DiagramFormat = "mermaid", lifecycle: Lifecycle = LIFECYCLE) ->
         )
     if fmt == "dot" and importlib.util.find_spec("graphviz") is None:
         raise NegotrackError(
-            "drawing dot needs the graphviz package; install it with "
-            "pip install 'negotrack[diagrams]', or use --format mermaid"
+            f"drawing dot needs the graphviz package; {install_hint('diagrams')}, or use "
+            "--format mermaid"
         )
     from transitions.extensions.diagrams import GraphMachine
 

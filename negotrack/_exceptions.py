@@ -127,3 +127,12 @@ class StoreError(NegotrackError, OSError):
 
 class StoreBusy(StoreError):
     """Another writer holds the store, or wrote first; nothing was written, retrying is safe."""
+
+
+def install_hint(extra: str) -> str:
+    """How to install the optional extra `extra` (negotrack is not on a package index)."""
+    return (
+        f"install the negotrack[{extra}] extra: pip install '.[{extra}]' in a clone of "
+        f"negotrack, or pip install 'negotrack[{extra}]' --find-links DIR with a wheel built "
+        "into DIR"
+    )

@@ -206,7 +206,8 @@ def _problems(
                 if hint is not None and stands_for_missing:
                     lacking.remove(hint)
                 line = _documents.line_of(tree, (*place, extra))
-                found.append((line, _unknown_key(exc, extra, hint, stands_for_missing)))
+                comma = "" if hint else _documents.comma_hint(tree, place, extra)
+                found.append((line, _unknown_key(exc, extra, hint, stands_for_missing) + comma))
     for place, exc, owner in leaves:
         if isinstance(exc, ForbiddenExtraKeysError):
             continue

@@ -12,8 +12,9 @@ from typing import TextIO
 
 from . import _inputs, _output, _steps_text
 from ._checks import iso
-from ._commands import EXIT_OK
+from ._commands import EXIT_OK, forward
 from ._inputs import UsageError
+from ._sheets import print_csv
 from ._timeline import Anomaly, Transition
 
 
@@ -28,8 +29,11 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     since: date = args.since
     until: date = args.until or date.today()  # the only other wall clock: the default "until"
+    forward("changes", since, args.until)
     party: str | None = args.according_to
     with tracker:
+        if args.format == "csv":
+            return print_csv("changes", tracker, args, out)
         found = tracker.changes(since, until, known_by=args.known_by, according_to=party)
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
@@ -63,6 +67,11 @@ def _learned(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(
             "negotrack changes: --known-since lists what became known after a date, whatever "
             "the date it happened; give it without --since and --until (see negotrack "
+            "changes --help)"
+        )
+    if args.format == "csv":
+        raise UsageError(
+            "negotrack changes: --known-since has no CSV form yet; use --json (see negotrack "
             "changes --help)"
         )
     tracker, _, path = _inputs.open_source(args)
@@ -138,11 +147,7 @@ def disputes(args: argparse.Namespace, out: TextIO) -> int:
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
     since: date | None = args.since
     until: date | None = args.until
-    if since is not None and until is not None and since > until:
-        raise UsageError(
-            f"negotrack timeline: --since {since.isoformat()} is after --until "
-            f"{until.isoformat()}; give a span that runs forward (see negotrack timeline --help)"
-        )
+    forward("timeline", since, until)
     tracker, _, path = _inputs.open_source(args)
     known_by: date | None = args.known_by
     party: str | None = args.according_to
@@ -156,6 +161,8 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
         )
 
     with tracker:
+        if args.format == "csv":
+            return print_csv("timeline", tracker, args, out)
         wanted = _inputs.commitment_ids(tracker, args.commitment, "timeline")
         steps: list[Transition | Anomaly] = [
             step

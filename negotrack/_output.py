@@ -16,9 +16,8 @@ from datetime import date
 from typing import Any, TextIO
 
 from . import _codec
-from ._changes import Due
 from ._targets import Period, Progress
-from ._timeline import Anomaly, Status
+from ._timeline import Status
 
 NO_STAGE = "(none)"
 """How every text output spells "no stage yet"."""
@@ -92,58 +91,18 @@ def print_json(document: Any, out: TextIO) -> None:
 
 # -- JSON shapes (the command line's contract) --------------------------------------------------
 
-STATUS_KEYS = (
-    "id",
-    "title",
-    "stage",
-    "since",
-    "reason",
-    "inferred",
-    "at_risk",
-    "at_risk_from",
-    "progress",
-    "disputed",
-    "accounts",
-)
 
-
-def status_json(cid: str, title: str, status: Status) -> dict[str, Any]:
-    """One commitment of `status --json`."""
-    data = {
-        "id": cid,
-        "title": title,
-        **_codec.unstructure(status),
-        "at_risk": status.at_risk,
-        "disputed": status.disputed,
-    }
-    return {key: data[key] for key in STATUS_KEYS}
-
-
-def anomaly_json(anomaly: Anomaly) -> dict[str, Any]:
-    """One anomaly of `status --json`."""
-    event = _codec.unstructure(anomaly.event)
-    return {
-        "commitment": event["commitment"],
-        "on": event["on"],
-        "event": event["event"],
-        "message": anomaly.message,
-    }
-
-
-def progress_json(cid: str, title: str, progress: Progress) -> dict[str, Any]:
-    """One commitment of `progress --json`: its id and title, then its progress."""
-    return {"id": cid, "title": title, **_codec.unstructure(progress)}
+def progress_json(
+    cid: str, title: str, progress: Progress, upcoming: Sequence[Period] = ()
+) -> dict[str, Any]:
+    """One commitment of `progress --json`: its id, title, progress and `upcoming` periods."""
+    later = [_codec.unstructure(period) for period in upcoming]
+    return {"id": cid, "title": title, **progress.to_dict(), "upcoming": later}
 
 
 def lens(party: str | None) -> dict[str, Any]:
     """The key a JSON document gains when it answers on one party's word (none otherwise)."""
     return {} if party is None else {"according_to": party}
-
-
-def due_json(due: Due) -> dict[str, Any]:
-    """One item of `due --json`."""
-    data: dict[str, Any] = _codec.unstructure(due)
-    return data
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -191,10 +150,15 @@ def period_phase(period: Period, on: date) -> str | None:
     return None
 
 
-def period_rows(cid: str, progress: Progress, on: date) -> list[tuple[str, ...]]:
-    """`progress` as table rows: one per period, the current one with its pace."""
+def period_rows(
+    cid: str, progress: Progress, on: date, upcoming: Sequence[Period] = ()
+) -> list[tuple[str, ...]]:
+    """`progress` as table rows: one per period, the current one with its pace.
+
+    Given `upcoming` (the periods that start after `on`), those instead, not started.
+    """
     rows: list[tuple[str, ...]] = []
-    for period in progress.periods:
+    for period in upcoming or progress.periods:
         state = period_phase(period, on)
         if state is None:
             pace = "ahead" if progress.on_track else "behind"

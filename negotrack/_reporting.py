@@ -12,10 +12,10 @@ from pathlib import Path
 
 from . import _checks
 from ._accounts import party_named
-from ._exceptions import InvalidValue, NegotrackError
+from ._exceptions import InvalidValue, NegotrackError, install_hint
 from ._tracker import Tracker
 
-EXTRA = "pip install 'negotrack[report]'"
+EXTRA = install_hint("report")
 
 
 class MissingExtra(NegotrackError, ImportError):
@@ -54,8 +54,7 @@ def report(
     except ImportError as err:
         missing = err.name or "jinja2 or matplotlib"
         raise MissingExtra(
-            f"the HTML report needs {missing}, which is not installed; install the report "
-            f"extra: {EXTRA}"
+            f"the HTML report needs {missing}, which is not installed; {EXTRA}"
         ) from None
     party_named(tracker.scenario, according_to)
     _report.write(tracker, Path(path), on=on, known_by=known_by, according_to=according_to)

@@ -5,7 +5,8 @@ The files that hold a whole scenario are read and written by `negotrack._files`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -69,3 +70,22 @@ class Scenario:
     sources: Mapping[str, Source] = attrs.field(
         factory=dict, converter=_frozen_mapping, validator=_sources
     )
+
+
+def refuse_undeclared_sources(scenario: Scenario | None, events: Iterable[Any]) -> None:
+    """Refuse an event citing a source the scenario does not declare, as a file does."""
+    declared = () if scenario is None else scenario.sources
+    if not declared:
+        return
+    for e in events:
+        if isinstance(getattr(e, "source", None), str) and e.source not in declared:
+            close = difflib.get_close_matches(e.source, list(declared), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InvalidValue(
+                "source",
+                e.source,
+                "a key declared under the scenario's sources",
+                message=f"source {e.source!r} is not declared{hint}; cite a key of the "
+                f"scenario's sources ({', '.join(declared)}), or declare it first, and put "
+                "free text in note (nothing was recorded)",
+            )

@@ -7,7 +7,7 @@ line's output (and the rules for making text safe) is `negotrack._output`'s.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -48,22 +48,7 @@ def transition_json(step: Transition | Anomaly, as_of: date | None = None) -> di
             "anomaly": True,
             "message": step.message,
         }
-    data = _codec.unstructure(step)
-    evidence: Mapping[str, Any] = data.pop("evidence") or {}
-    row = {
-        "on": data["on"],
-        "commitment": data["commitment"],
-        "event": data["event"],
-        "from": data["from"],
-        "to": data["to"],
-        "reason": data["reason"],
-        "inferred": step.inferred,
-        "corroboration": step.corroboration,
-        "deadline": data["deadline"],
-        "expires": data["expires"],
-        **{key: evidence.get(key) for key in _EVIDENCE},
-        "reported": None if step.event is None else step.event.known_on.isoformat(),
-    }
+    row = step.to_dict()
     if as_of is not None:  # `timeline --as-of`: what is projected, and the anomalies in place
         row.update(projected=projected(step, as_of), anomaly=False, message=None)
     return row
@@ -75,26 +60,14 @@ def projected(step: Transition, as_of: date | None) -> bool:
 
 
 def change_json(change: Change, *, learned: bool = False) -> dict[str, Any]:
-    """One change of `changes --json`, its evidence (the step's event) flattened in.
+    """One change of `changes --json` (`Change.to_dict`).
 
     With `learned` (`changes --known-since`), it also says when the change became known,
     and whether it is retroactive or was taken back.
     """
-    step = change.transition
-    event = None if step is None else step.event
-    data: dict[str, Any] = {
-        "on": change.on.isoformat(),
-        "commitment": change.commitment,
-        "kind": change.kind.value,
-        "from": None if change.source is None else change.source.value,
-        "to": None if change.target is None else change.target.value,
-        "reason": None if step is None or step.reason is None else step.reason.value,
-        "inferred": step is not None and step.inferred,
-        "at_risk_from": list(change.at_risk_from),
-        "evidence": None if event is None else _codec.unstructure(event),
-    }
+    data = change.to_dict()
     if learned:
-        data["known_on"] = None if change.known_on is None else change.known_on.isoformat()
+        data["known_on"] = None if change.known_on is None else _codec.unstructure(change.known_on)
         data["retroactive"] = change.retroactive
         data["withdrawn"] = change.withdrawn
     return data

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import _conninfo, _packs, _records
-from ._exceptions import InvalidValue, StoreError
+from ._exceptions import InvalidValue, StoreError, install_hint
 from ._lifecycle import LIFECYCLE, Lifecycle
 from ._recorder import Recorder, Stored
+from ._scenario import Scenario
 from ._session import RECORD_CLASSES
 from ._sqlite import SQLiteRecorder
 from ._tracker import Tracker
@@ -30,8 +31,14 @@ def open(  # shadows the builtin inside this module only: negotrack.open is the 
     lifecycle: Lifecycle = LIFECYCLE,
     timeout: float = 5.0,
     create: bool = True,
+    scenario: Scenario | None = None,
 ) -> Tracker:
     """Open the store at `path` (created when missing, unless ``create=False``).
+
+    With `scenario` (a `Scenario`: id, title, parties and sources), the store keeps that
+    description, as `negotrack record` keeps a file's: `export` writes it, and events citing
+    a source it does not declare are refused. It is written only when it differs from the
+    one stored.
 
     The tracker has the in-memory tracker's API; `add` and `record` return once what they
     wrote is committed to disk. `timeout` is how long a writer waits for other writers
@@ -46,7 +53,10 @@ def open(  # shadows the builtin inside this module only: negotrack.open is the 
         raise InvalidValue("timeout", timeout, "a number of seconds, 0 or more")
     recorder = recorder_for(path, timeout=timeout, create=create)
     try:
-        return Tracker(strict=strict, lifecycle=lifecycle, recorder=recorder)
+        tracker = Tracker(strict=strict, lifecycle=lifecycle, recorder=recorder)
+        if scenario is not None and tracker.scenario != scenario:
+            tracker.scenario = scenario
+        return tracker
     except BaseException:
         recorder.close()
         raise
@@ -138,8 +148,7 @@ def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bo
             why = "" if err.name == "psycopg" else f" ({' '.join(str(err).split())})"
             raise StoreError(
                 _conninfo.name(_conninfo.rough_params(location)),
-                f"a PostgreSQL store needs the PostgreSQL driver{why}: "
-                "pip install 'negotrack[postgres]'",
+                f"a PostgreSQL store needs the PostgreSQL driver{why}; {install_hint('postgres')}",
             ) from None
         return PostgresRecorder(location, timeout=timeout, create=create)
     return SQLiteRecorder(Path(location), timeout=timeout, create=create)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import attrs
 
-from . import _checks
+from . import _checks, _notebook, _rows
 from ._exceptions import InvalidValue
 
 Per = Literal["year", "quarter", "month"]
@@ -149,6 +149,25 @@ class Progress:
     figure_reported: date | None = None
     revised_from: float | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The progress as plain data: as it stands in ``status --json``."""
+        return _rows.progress(self)
+
+    def _repr_html_(self) -> str:
+        """The progress as a table of its periods, captioned with where it stands."""
+        data = self.to_dict()
+        pace = "on track" if self.on_track else "behind"
+        if self.delivered is None or self.share is None:
+            caption = f"no data yet (target {data['target']:g} {self.unit})"
+        else:
+            caption = (
+                f"{data['delivered']:g}/{data['target']:g} {self.unit} "
+                f"({round(self.share * 100)}%), {pace} (expected {round(self.expected, 3):g})"
+            )
+        columns = _notebook.PERIOD_COLUMNS
+        rows = [[p.get(k) for k in columns] for p in data["periods"]]
+        return _notebook.table(columns, rows, caption)
+
 
 # A measurement as progress reads it: (date, recording order, amount or None, total or None,
 # the ordinal of the date it became known, the party whose account it gives or None).
@@ -259,3 +278,16 @@ def final_shortfall(target: Target, measures: Sequence[Measure]) -> bool:
     if got is None:
         return target.lapse_without_figures
     return got < target.amount
+
+
+def upcoming(target: Target, on: date) -> tuple[Period, ...]:
+    """The periods of `target` that start after `on`: no figure in them yet.
+
+    `Progress.periods` stops at the date asked; a listing of every period (`negotrack
+    progress`, `negotrack.tables`) adds these after it.
+    """
+    return tuple(
+        Period(start=begin, end=stop, target=target.amount, delivered=None, met=None)
+        for begin, stop in target.periods()
+        if begin > on
+    )

@@ -14,10 +14,12 @@ import gc
 from collections.abc import Iterator, Mapping
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
-from . import _codec
+from . import _codec, _notebook, _rows
+from ._commitments import Commitment
 from ._events import Event
 from ._lifecycle import EventKind, LapseReason, Stage
 from ._targets import Progress
@@ -65,6 +67,18 @@ class Status:
         """True when the commitment is live and a commitment it is linked to has lapsed."""
         return bool(self.at_risk_from)
 
+    def to_dict(self, commitment: Commitment | None = None) -> dict[str, Any]:
+        """The status as plain data: its row of ``status --json``.
+
+        Given its `Commitment`, the whole row (id, title, by, to and subject included);
+        without, the status's own keys. JSON-ready: dates are ``YYYY-MM-DD`` text.
+        """
+        return _rows.status(self, commitment)
+
+    def _repr_html_(self) -> str:
+        """The status as a one-row table, for notebooks."""
+        return _notebook.record(self.to_dict(), _notebook.STATUS_COLUMNS, "status")
+
 
 NO_STAGE = Status(None)
 """The status of a commitment without dates before its first event (shared: it is frozen)."""
@@ -99,6 +113,10 @@ class Transition:
         """True when the event confirms the stage the commitment already had."""
         return self.source == self.target and self.kind is not EventKind.EXTENDED
 
+    def to_dict(self) -> dict[str, Any]:
+        """The step as plain data: its row of ``timeline --json``, its evidence flattened in."""
+        return _rows.transition(self)
+
 
 @attrs.frozen(kw_only=True)
 class Anomaly:
@@ -122,6 +140,10 @@ class Anomaly:
     def on(self) -> date:
         """The date of the event."""
         return self.event.on
+
+    def to_dict(self) -> dict[str, Any]:
+        """The anomaly as plain data: its row of ``status --json``."""
+        return _rows.anomaly(self)
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
 
-from . import _changes, _checks, _learned
+from . import _changes, _checks, _learned, _notebook
 from ._accounts import party_named
 from ._changes import Change, Due, Revision
 from ._commitments import Commitment
@@ -25,7 +25,7 @@ from ._learned import Dispute
 from ._lifecycle import LIFECYCLE, Lifecycle
 from ._log import EventLog
 from ._recorder import Recorder
-from ._scenario import Scenario
+from ._scenario import Scenario, refuse_undeclared_sources
 from ._session import Session, Write
 from ._timeline import Anomaly, Status, Transition, collector_paused
 from ._views import Views
@@ -105,6 +105,13 @@ class Tracker:
             f"{', strict' if self._strict else ''}{where}>"
         )
 
+    def _repr_html_(self) -> str:
+        """The tracker in a notebook: each commitment as it stands on its last event's date.
+
+        No clock is read: the date is the latest event's, with everything recorded.
+        """
+        return _notebook.tracker(self)
+
     def __len__(self) -> int:
         self._session.refresh()
         return len(self._log.commitments)
@@ -172,6 +179,7 @@ class Tracker:
                     )
                 )
                 before = self._views.anomalous(touched)
+            refuse_undeclared_sources(self._log.scenario, events)
             added = self._log.take(events)
             self._views.changed_by(added)
             if self._strict and added:
@@ -244,9 +252,7 @@ class Tracker:
         they differ.
         """
         day = _checks.ordinal("on", on)
-        _check_known_by(known_by)
-        self._session.refresh()
-        party = self._party(according_to)
+        party = self._lens(known_by, according_to)
         return self._views.status(self._log.require(commitment).id, day, known_by, party)
 
     def snapshot(
@@ -257,9 +263,7 @@ class Tracker:
         `according_to` is as for `status`.
         """
         day = _checks.ordinal("on", on)
-        _check_known_by(known_by)
-        self._session.refresh()
-        party = self._party(according_to)
+        party = self._lens(known_by, according_to)
         with collector_paused():
             return self._views.snapshot(day, known_by, party)
 
@@ -286,9 +290,7 @@ class Tracker:
                 f"{type(dates).__name__}; for one date, use snapshot(on=...)",
             )
         days = sorted({_checks.ordinal("dates", day) for day in dates})
-        _check_known_by(known_by)
-        self._session.refresh()
-        party = self._party(according_to)
+        party = self._lens(known_by, according_to)
         with collector_paused():
             found = self._views.snapshots(days, known_by, party)
         return {date.fromordinal(day): answer for day, answer in zip(days, found, strict=True)}
@@ -301,18 +303,14 @@ class Tracker:
         according_to: str | None = None,
     ) -> tuple[Transition, ...]:
         """Every dated step of `commitment`, with its evidence, in the order applied."""
-        _check_known_by(known_by)
-        self._session.refresh()
-        party = self._party(according_to)
+        party = self._lens(known_by, according_to)
         return self._views.history(self._log.require(commitment).id, known_by, party)
 
     def timeline(
         self, *, known_by: date | None = None, according_to: str | None = None
     ) -> tuple[Transition, ...]:
         """Every step of every commitment, in date order (ties in the order added)."""
-        _check_known_by(known_by)
-        self._session.refresh()
-        party = self._party(according_to)
+        party = self._lens(known_by, according_to)
         return self._views.timeline(known_by, party)
 
     def changes(
@@ -330,9 +328,7 @@ class Tracker:
         """
         _checks.ordinal("since", since)
         _checks.ordinal("until", until)
-        _check_known_by(known_by)
-        self._session.refresh()
-        party = self._party(according_to)
+        party = self._lens(known_by, according_to)
         return _changes.changes(self._log, self._views, since, until, known_by, party)
 
     def learned(
@@ -344,16 +340,13 @@ class Tracker:
     ) -> tuple[Change, ...]:
         """What became known after `since` (up to `known_by`), whatever the date it happened.
 
-        Every stage change in the record known by `known_by` (everything, when None) that
-        the record known by `since` did not hold, with the date it became known
-        (`Change.known_on`) and whether it is retroactive (it happened on or before
-        `since`); and every stage change the record known by `since` held that later
-        reports took back (`Change.withdrawn`). In the order they became known, then by date.
+        Every step of the record known by `known_by` that the record known by `since` lacks,
+        with the date it became known (`Change.known_on`), `retroactive` if it happened on or
+        before `since`; and every step that record held and later reports took back
+        (`Change.withdrawn`); in the order they became known, then by date.
         """
         _checks.ordinal("since", since)
-        _check_known_by(known_by)
-        self._session.refresh()
-        party = self._party(according_to)
+        party = self._lens(known_by, according_to)
         return _learned.learned(self._log, self._views, since, known_by, party)
 
     def disputes(self, *, on: date, known_by: date | None = None) -> tuple[Dispute, ...]:
@@ -366,6 +359,12 @@ class Tracker:
         _check_known_by(known_by)
         self._session.refresh()
         return _learned.disputes(self._log, self._views, day, known_by)
+
+    def _lens(self, known_by: object, according_to: object) -> str | None:
+        """Check `known_by`, take in the store's news, and check `according_to` against it."""
+        _check_known_by(known_by)
+        self._session.refresh()
+        return self._party(according_to)
 
     def _party(self, according_to: object) -> str | None:
         return party_named(self._log.scenario, according_to)

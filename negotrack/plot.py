@@ -1,10 +1,10 @@
 """Charts of a negotiation, drawn with matplotlib: stages over time, deliveries against targets.
 
-This module needs the optional extra: ``pip install 'negotrack[report]'``. Each function returns
-a `matplotlib.figure.Figure` (shown as it is in a notebook; save it with ``fig.savefig``), or
-draws into the `ax` it is given and returns that axes' figure. Figures are made directly, never
-through pyplot, so none is left open in a global registry; nothing here changes matplotlib's
-settings.
+This module needs the optional extra ``[report]`` (``pip install '.[report]'`` in a clone).
+Each function returns a `matplotlib.figure.Figure` (shown as it is in a notebook; save it with
+``fig.savefig``), or draws into the `ax` it is given and returns that axes' figure. Figures are
+made directly, never through pyplot, so none is left open in a global registry; nothing here
+changes matplotlib's settings.
 
 - `timeline`: one lane per commitment, in the order added. Each stage is a band with its own
   colour and hatch pattern (so print in black and white and colour-blind readers still tell
@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from ._exceptions import install_hint
+
 try:
     from matplotlib import dates as mdates
     from matplotlib.axes import Axes
@@ -35,7 +37,7 @@ try:
     from matplotlib.patches import Patch, Rectangle
 except ImportError as err:  # pragma: no cover - exercised in a test with matplotlib hidden
     raise ImportError(
-        "negotrack.plot needs matplotlib; install it with pip install 'negotrack[report]'",
+        f"negotrack.plot needs matplotlib; {install_hint('report')}",
         name=err.name,
     ) from err
 

@@ -1,9 +1,10 @@
 """Hypothesis strategies that generate negotiations, for testing tools that embed negotrack.
 
-This module needs the optional extra: ``pip install 'negotrack[testing]'``. Every strategy
-builds values that negotrack accepts: `dates`, `commitments` (with deadlines, expiries and
-links), `events` of every kind, `negotiations` (commitments and an event log shaped like a real
-negotiation, noise included) and `scenario_documents` (plain data ready for YAML or JSON).
+This module needs the optional extra ``[testing]`` (``pip install '.[testing]'`` in a clone).
+Every strategy builds values that negotrack accepts: `dates`, `commitments` (with deadlines,
+expiries and links), `events` of every kind, `negotiations` (commitments and an event log
+shaped like a real negotiation, noise included) and `scenario_documents` (plain data ready for
+YAML or JSON).
 
 Dates stay within a short span (120 days from 1 January 2025 unless told otherwise), so that
 events often share a day and deadlines often pass: that is where the interesting cases are.
@@ -19,12 +20,12 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from ._exceptions import install_hint
+
 try:
     from hypothesis import strategies as st
 except ImportError as err:  # pragma: no cover - exercised in a test with hypothesis hidden
-    raise ImportError(
-        "negotrack.testing needs Hypothesis; install it with pip install 'negotrack[testing]'"
-    ) from err
+    raise ImportError(f"negotrack.testing needs Hypothesis; {install_hint('testing')}") from err
 
 from . import _codec
 from ._commitments import Commitment

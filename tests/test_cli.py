@@ -16,6 +16,8 @@ import pytest
 from helpers import cli
 from scenario_cases import BAD_YAML, GOOD
 
+import negotrack as nt
+
 SCRIPT = shutil.which("negotrack", path=str(Path(sys.executable).parent))
 
 
@@ -140,6 +142,10 @@ def test_status_json_contract(good: Path) -> None:
         "progress",
         "disputed",  # the accounts issue: always present, false and {} without accounts
         "accounts",
+        "by",
+        "to",
+        "subject",
+        "source",
     ]
     assert [list(c) for c in doc["commitments"]] == [keys, keys]
     rare, tariff = doc["commitments"]
@@ -155,6 +161,10 @@ def test_status_json_contract(good: Path) -> None:
         "progress": None,
         "disputed": False,
         "accounts": {},
+        "by": "CN",
+        "to": "US",
+        "subject": None,
+        "source": "kl-report",
     }
     assert tariff["stage"] == "lapsed"
     assert tariff["reason"] == "voided"
@@ -553,3 +563,26 @@ def test_export_to_a_missing_folder_names_the_target(tmp_path: Path, good: Path)
     assert run("record", "--db", db, good).returncode == 0
     target = tmp_path / "nowhere" / "out.yaml"
     assert_one_line_error(run("export", "--db", db, "-o", target), str(target), "cannot be written")
+
+
+def test_changes_refuses_a_span_that_runs_backwards(good: Path) -> None:
+    """changes with --since after --until is one line on stderr and exit 2, as timeline's is,
+    for the table and for --json."""
+    options = ("--since", "2026-01-01", "--until", "2025-12-31")
+    words = "--since 2026-01-01 is after --until 2025-12-31"
+    assert_one_line_error(run("changes", good, *options), "negotrack changes", words)
+    assert_one_line_error(run("changes", good, *options, "--json"), words)
+
+
+def test_record_counts_commitments_and_events_apart(tmp_path: Path, good: Path) -> None:
+    """record's message counts the file's commitments already in the store apart from its
+    events already there, both on a first and on a repeated run."""
+    source = nt.load(good)
+    n_c, n_e = len(source.commitments()), len(source.events())
+    db = tmp_path / "store.db"
+    first = run("record", "--db", db, good)
+    assert "(0 already recorded)" in first.stdout
+    assert "0 commitments of the file already recorded" in first.stdout
+    second = run("record", "--db", db, good)
+    assert f"({n_e} already recorded)" in second.stdout
+    assert f"{n_c} commitments of the file already recorded" in second.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -170,3 +171,31 @@ def test_monitor(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> N
     ]
     idle = run("monitor.py", store, "--for", "0.3")
     assert idle.splitlines()[1:] == ["stopped after 0.3 seconds"]
+
+
+def test_known_by_prints_each_revision_once() -> None:
+    """known_by.py lists each revised day of a commitment once, however many late reports
+    of that day became known on the same date."""
+    out = run("known_by.py", "--today", "2026-12-01")
+    revised = out.split("== revised in hindsight")[1].splitlines()[1:]
+    assert revised
+    assert len(revised) == len(set(revised))
+
+
+@pytest.mark.parametrize(
+    "script",
+    [s for s in SCRIPTS if s.name != "monitor.py"],
+    ids=[s.name for s in SCRIPTS if s.name != "monitor.py"],
+)
+def test_a_reader_that_stops_early_is_no_error(script: Path) -> None:
+    """An example piped into a reader that stops after one line (`| head -1`) ends without a
+    traceback."""
+    result = subprocess.run(
+        ["bash", "-c", f"{shlex.quote(sys.executable)} {shlex.quote(str(script))} | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert "BrokenPipeError" not in result.stderr

@@ -115,3 +115,37 @@ def test_the_api_reference_is_current() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_venv_is_activated_before_the_commands_that_need_it() -> None:
+    """The README says to activate the venv its two commands make, before its first
+    command that runs `negotrack` or `python` without `.venv/bin/`."""
+    shell = [body for lang, body, _ in BLOCKS if lang == "sh"][2:]
+    first = next(body for body in shell if re.search(r"^(negotrack|python) ", body, re.M))
+    assert "source .venv/bin/activate" in README[: README.index(first)]
+
+
+def test_install_hints_work_from_a_clone() -> None:
+    """negotrack is on no package index: every install hint in the package, the examples
+    and the README installs an extra from the clone (`pip install '.[report]'`), or names
+    the folder of a wheel, never `pip install 'negotrack[report]'` alone."""
+    files = [*(ROOT / "negotrack").glob("*.py"), *(ROOT / "examples").glob("*.py")]
+    offenders = [
+        path.name
+        for path in [*files, ROOT / "README.md"]
+        if re.search(r"pip install '?negotrack\[\w+\]'?(?! --find-links)", path.read_text("utf-8"))
+    ]
+    assert offenders == []
+    from negotrack._exceptions import install_hint
+
+    assert "pip install '.[report]'" in install_hint("report")
+
+
+def test_the_geneva_walk_through_says_what_it_leaves_out() -> None:
+    """The walk-through's Geneva truce says it is simplified and names the 11 August 2025
+    extension that the seed records."""
+    walk = README.split("## Write your first scenario")[1].split("```sh")[0]
+    assert "simplified" in walk
+    assert "11 August 2025" in walk
+    seed = (ROOT / "seeds" / "us-china-kuala-lumpur-2025.yaml").read_text(encoding="utf-8")
+    assert "on: 2025-08-11" in seed

@@ -356,3 +356,25 @@ class TestParsers:
             except nt.ScenarioError as err:
                 pure.append(err.line)
         assert pure == outcomes
+
+
+def test_an_unquoted_comma_in_a_title_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
+    """A title in ``{...}`` cut by an unquoted comma is reported at its line with a hint
+    that shows the title quoted whole."""
+    path = bad_file(
+        tmp_path,
+        "  - id: tariff\n    title: US shelves the 100% tariff\n    by: US\n    to: CN\n",
+        "  - {id: tariff, title: US shelves, then drops the 100% tariff, by: US, to: CN}\n",
+    )
+    with pytest.raises(nt.ScenarioError) as caught:
+        nt.load(path)
+    [(line, message)] = caught.value.problems
+    assert (
+        line
+        == path.read_text(encoding="utf-8")
+        .splitlines()
+        .index("  - {id: tariff, title: US shelves, then drops the 100% tariff, by: US, to: CN}")
+        + 1
+    )
+    assert "unknown key 'then drops the 100% tariff'" in message
+    assert 'quote it, title: "US shelves, then drops the 100% tariff"' in message

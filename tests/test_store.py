@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import attrs
@@ -690,3 +691,49 @@ def test_bulk_decoding_refuses_what_one_by_one_refuses() -> None:
     assert alone is not None
     with pytest.raises(ValueError, match=r"does not match its digest \(position 3\)"):
         _records.decode_many([forged], RECORD_CLASSES)
+
+
+def test_open_with_a_scenario_keeps_it_and_export_writes_it(tmp_path: Path) -> None:
+    """A store opened with scenario= keeps its parties, sources and title: a new reader sees
+    them, export writes them, and opening again with the same one writes nothing."""
+    scenario = nt.Scenario(
+        id="eu-us-2025",
+        title="The EU-US framework of 2025",
+        parties={"EU": "European Union", "US": "United States"},
+        sources={"joint": nt.Source(title="Joint statement", published=date(2025, 8, 21))},
+    )
+    db = tmp_path / "eu.db"
+    with nt.open(db, scenario=scenario) as store:
+        store.add(nt.Commitment(id="cars", title="US tariff on EU cars at 15%", by="US", to="EU"))
+        store.record(
+            nt.Event(commitment="cars", kind="approved", on=date(2025, 8, 21), source="joint")
+        )
+    with nt.open(db, scenario=scenario) as again:
+        assert again.scenario == scenario
+        assert len(again.events()) == 1
+    out = tmp_path / "eu.yaml"
+    assert cli("export", "--db", db, "-o", out).returncode == 0
+    exported = nt.load(out)
+    assert exported.scenario == scenario
+
+
+def test_an_undeclared_source_is_refused_by_the_api(tmp_path: Path) -> None:
+    """A tracker whose scenario declares sources refuses an event citing another one, with a
+    hint, and records nothing; a tracker without declared sources takes any."""
+    scenario = nt.Scenario(
+        id="s", title="S", parties={"A": "A", "B": "B"}, sources={"joint": nt.Source(title="J")}
+    )
+    with nt.open(tmp_path / "s.db", scenario=scenario) as store:
+        store.add(nt.Commitment(id="c", title="C", by="A", to="B"))
+        with pytest.raises(
+            nt.InvalidValue, match=r"source 'jiont' is not declared \(did you mean 'joint'"
+        ):
+            store.record(
+                nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1), source="jiont")
+            )
+        assert store.events() == ()
+    free = nt.Tracker()
+    free.add(nt.Commitment(id="c", title="C", by="A", to="B"))
+    assert (
+        free.record(nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1), source="x")) == 1
+    )

@@ -648,3 +648,22 @@ def _progress(t: nt.Tracker, on: str) -> nt.Progress:
     progress = t.status("c", on=day(on)).progress
     assert progress is not None
     return progress
+
+
+def test_progress_lists_the_periods_still_to_come() -> None:
+    """`negotrack progress` lists every period of a per-year target, those that start after
+    the date as not started (under "still to come" in the table, "upcoming" in --json)."""
+    path = Path(__file__).parent.parent / "examples" / "us-china-2025-2026.yaml"
+    target = nt.load(path).commitment("soybean-25mmt-2026-2028").target
+    assert target is not None
+    assert target.per == "year"
+    table = cli("progress", path, "--as-of", "2026-03-01").stdout.splitlines()
+    rows = [line.split() for line in table if line.lstrip().startswith("soybean-25mmt-2026-")]
+    assert [row[1] for row in rows] == [f"{a}..{b}" for a, b in target.periods()]
+    later = [row for row in rows if date.fromisoformat(row[1][:10]) > date(2026, 3, 1)]
+    assert later
+    assert all(row[-2:] == ["not", "started"] for row in later)
+    document = json.loads(cli("progress", path, "--as-of", "2026-03-01", "--json").stdout)
+    [entry] = [c for c in document["commitments"] if c["id"] == "soybean-25mmt-2026-2028"]
+    shown = [(p["start"], p["end"]) for p in entry["periods"] + entry["upcoming"]]
+    assert shown == [(a.isoformat(), b.isoformat()) for a, b in target.periods()]
