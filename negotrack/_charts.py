@@ -17,7 +17,7 @@ import attrs
 
 from ._changes import ChangeKind
 from ._exceptions import InvalidValue
-from ._lifecycle import EventKind, Stage
+from ._lifecycle import AnyStage, EventKind
 from ._timeline import Transition
 from ._tracker import Tracker
 
@@ -49,7 +49,7 @@ class Mark(enum.StrEnum):
 class Band:
     """A stage held from `start` up to, not including, `end`."""
 
-    stage: Stage
+    stage: AnyStage
     start: date
     end: date
 
@@ -73,11 +73,13 @@ def lanes(tracker: Tracker, *, on: date, known_by: date | None) -> tuple[Lane, .
     """One `Lane` per commitment, in the order added, up to `on` as known by `known_by`."""
     ids = [c.id for c in tracker.commitments()]
     end = shift(on, 1)  # bands run through the as-of date
-    steps: dict[str, list[tuple[date, Stage, Mark | None]]] = {cid: [] for cid in ids}
+    steps: dict[str, list[tuple[date, AnyStage, Mark | None]]] = {cid: [] for cid in ids}
+    lapsed = {cid: tracker.lifecycle_of(cid).lapsed for cid in ids}
     for step in tracker.timeline(known_by=known_by):
         if step.on > on:
             continue
-        steps[step.commitment].append((step.on, step.target, _mark(step)))
+        mark = _mark(step, lapsed[step.commitment])
+        steps[step.commitment].append((step.on, step.target, mark))
     measured: dict[str, list[date]] = {cid: [] for cid in ids}
     for event in tracker.events():
         if (
@@ -110,19 +112,19 @@ def lanes(tracker: Tracker, *, on: date, known_by: date | None) -> tuple[Lane, .
     return tuple(found)
 
 
-def _mark(step: Transition) -> Mark:
+def _mark(step: Transition, lapsed: AnyStage | None) -> Mark:
     if step.inferred:
         return Mark.INFERRED
     if step.kind is EventKind.EXTENDED:
         return Mark.EXTENSION
     if step.corroboration:
         return Mark.CORROBORATION
-    return Mark.LAPSE if step.target is Stage.LAPSED else Mark.STEP
+    return Mark.LAPSE if step.target == lapsed else Mark.STEP
 
 
 def _risk(
     tracker: Tracker,
-    steps: dict[str, list[tuple[date, Stage, Mark | None]]],
+    steps: dict[str, list[tuple[date, AnyStage, Mark | None]]],
     *,
     on: date,
     known_by: date | None,

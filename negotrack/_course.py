@@ -21,9 +21,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from ._commitments import Commitment
-from ._engine import KINDS, STAGES, Engine
+from ._engine import STAGES, Engine
 from ._events import Event
-from ._lifecycle import EventKind, LapseReason, Stage
+from ._lifecycle import AnyKind, AnyStage, LapseReason
 from ._targets import Measure, Target, final_shortfall
 from ._timeline import NO_STAGE, Status, Transition
 
@@ -44,7 +44,7 @@ Detail = tuple[int, LapseReason | None, bool, Event | None, date | None, date | 
 State = Event | Detail
 # (day ordinal, kind, source, target, event, reason, deadline, expires)
 Step = tuple[
-    int, EventKind, Stage | None, Stage, Event | None, LapseReason | None, date | None,
+    int, AnyKind, AnyStage | None, AnyStage, Event | None, LapseReason | None, date | None,
     date | None,
 ]  # fmt: skip
 
@@ -55,7 +55,8 @@ class Course:
     `points[i]` packs the day from which `states[i]` holds (``day << 3``) and the code of its
     stage; several points may share a day, the last one wins. A state becomes its `Status`
     the first time that is asked for (most never are), in place: the status is the cache.
-    `steps`, the full history, is kept only when asked for.
+    `steps`, the full history, is kept only when asked for. `stages` are the lifecycle's
+    stages by code (the engine's).
     """
 
     __slots__ = (
@@ -64,12 +65,19 @@ class Course:
         "first",
         "measures",
         "points",
+        "stages",
         "states",
         "steps",
     )
 
-    def __init__(self, commitment: Commitment, steps: list[Step] | None = None) -> None:
+    def __init__(
+        self,
+        commitment: Commitment,
+        steps: list[Step] | None = None,
+        stages: tuple[AnyStage | None, ...] = STAGES,
+    ) -> None:
         self.commitment = commitment
+        self.stages = stages
         # An array of machine ints: a third of a list of int objects.
         self.points: array[int] = array("q")
         self.states: list[State | Status] = []
@@ -78,7 +86,7 @@ class Course:
         self.first: Status | None = None
         # (event, stage met, index of the state in force, -1 before the first); a shared
         # empty tuple until there is one, like `measures`: most commitments have none.
-        self.anomalies: Sequence[tuple[Event, Stage | None, int]] = ()
+        self.anomalies: Sequence[tuple[Event, AnyStage | None, int]] = ()
         # The measurements of a commitment with a target (as its progress reads them).
         self.measures: Sequence[Measure] = ()
 
@@ -86,10 +94,10 @@ class Course:
         """How many points have passed on `day` (an ordinal): an argument of `status`."""
         return bisect_right(self.points, day << 3 | 7)
 
-    def stage_on(self, day: int) -> Stage | None:
+    def stage_on(self, day: int) -> AnyStage | None:
         """The stage in force on `day` (an ordinal)."""
         i = bisect_right(self.points, day << 3 | 7)
-        return None if i == 0 else STAGES[self.points[i - 1] & 7]
+        return None if i == 0 else self.stages[self.points[i - 1] & 7]
 
     def status(self, i: int) -> Status:
         """The status once `i` points have passed (from `position`), without link risk."""
@@ -115,13 +123,13 @@ class Course:
 
     def state(
         self, index: int
-    ) -> tuple[Stage, int, LapseReason | None, bool, Event | None, date | None, date | None]:
+    ) -> tuple[AnyStage, int, LapseReason | None, bool, Event | None, date | None, date | None]:
         """The `index`-th state in full.
 
         That is (stage, since as an ordinal, reason, inferred, evidence, deadline, expires).
         """
         point = self.points[index]
-        stage = STAGES[point & 7]
+        stage = self.stages[point & 7]
         assert stage is not None
         state = self.states[index]
         if type(state) is Event:
@@ -183,33 +191,41 @@ def replay_many(
     """
     coded = engine.coded
     outcomes, kept, limits = coded.outcomes, coded.kept, coded.limits
+    # The lifecycle's stages and kinds by code, named as the default lifecycle's tables are.
+    STAGES, KINDS, lapse = engine.stages, engine.kinds, engine.lapse
     sort = _sort_bits(engine)
     keeps, moves, resets, live, lapsed = (
         coded.keeps, coded.moves, coded.resets, coded.live, coded.lapsed
     )  # fmt: skip
     courses = []
     for commitment, events in logs:
-        course = Course(commitment, [] if with_steps else None)
+        course = Course(commitment, [] if with_steps else None, STAGES)
         courses.append(course)
-        if known_by is None:
-            keys = [
-                e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
-                for i, e in enumerate(events)
-            ]
-        else:
-            keys = [
-                e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
-                for i, e in enumerate(events)
-                if (e.reported or e.on) <= known_by
-            ]
+        foreign: list[Event] = []  # events not of the lifecycle (rare): anomalies
+        try:
+            if known_by is None:
+                keys = [
+                    e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
+                    for i, e in enumerate(events)
+                ]
+            else:
+                keys = [
+                    e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
+                    for i, e in enumerate(events)
+                    if (e.reported or e.on) <= known_by
+                ]
+        except KeyError:
+            keys, foreign = _known_kinds(events, sort, known_by)
         if not keys:
+            if foreign:
+                course.anomalies = [(e, None, -1) for e in foreign]
             continue
         keys.sort()
         keys.append(_END)
         points = course.points
         states = course.states
         steps = course.steps
-        anomalies: list[tuple[Event, Stage | None, int]] | None = None
+        anomalies: list[tuple[Event, AnyStage | None, int]] | None = None
         stage = 0  # the code of the stage: none yet
         since = -1
         base_deadline = deadline = commitment.deadline
@@ -258,7 +274,7 @@ def replay_many(
                             due, _, why, _, _ = best
                             if steps is not None:
                                 steps.append(
-                                    (due, EventKind.LAPSED, STAGES[stage], STAGES[lapsed],  # type: ignore[arg-type]
+                                    (due, lapse, STAGES[stage], STAGES[lapsed],  # type: ignore[arg-type]
                                      None, why, deadline, expires)
                                 )  # fmt: skip
                             stage = lapsed
@@ -323,6 +339,11 @@ def replay_many(
                 else:
                     states.append((day, reason, False, event, deadline, expires))
 
+        if foreign:
+            anomalies = anomalies if anomalies is not None else []
+            for e in foreign:  # where each falls, once the course is known
+                i = course.position(e.on.toordinal())
+                anomalies.append((e, course.stage_on(e.on.toordinal()), i - 1))
         if anomalies:
             course.anomalies = anomalies
         if measures:
@@ -337,8 +358,25 @@ def _sort_bits(engine: Engine) -> dict[str, int]:
     The value is a str, which hashes in C, where the member would hash in Python.
     """
     return {
-        kind.value: rank << _RANK_SHIFT | KINDS.index(kind) for kind, rank in engine.rank.items()
+        kind.value: rank << _RANK_SHIFT | engine.kinds.index(kind)
+        for kind, rank in engine.rank.items()
     }
+
+
+def _known_kinds(
+    events: Sequence[Event], sort: dict[str, int], known_by: date | None
+) -> tuple[list[int], list[Event]]:
+    """The sort keys of the events of kinds the lifecycle has, and the events of others."""
+    keys, foreign = [], []
+    for i, e in enumerate(events):
+        if known_by is not None and (e.reported or e.on) > known_by:
+            continue
+        bits = sort.get(e.kind.value)
+        if bits is None:
+            foreign.append(e)
+        else:
+            keys.append(e.on.toordinal() << DAY_SHIFT | bits | i << 3)
+    return keys, foreign
 
 
 _LAST_DAY = date.max.toordinal()

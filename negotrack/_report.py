@@ -35,7 +35,7 @@ from ._changes import Change, ChangeKind
 from ._charts import shift
 from ._events import Event
 from ._exceptions import InvalidValue
-from ._lifecycle import Stage
+from ._lifecycle import Name, Stage
 from ._output import NO_STAGE, amount, knowledge, period_phase, progress_cell
 from ._scenario import Source
 from ._timeline import Status, Transition
@@ -220,7 +220,7 @@ def _move(step: Transition) -> str:
     return move
 
 
-def _words(value: enum.Enum | None) -> str:
+def _words(value: enum.Enum | Name | None) -> str:
     return NO_STAGE if value is None else str(value.value).replace("_", " ")
 
 

@@ -18,7 +18,7 @@ import attrs
 
 from . import _codec
 from ._events import Event
-from ._lifecycle import EventKind, LapseReason, Stage
+from ._lifecycle import AnyKind, AnyStage, EventKind, LapseReason
 from ._targets import Progress
 
 
@@ -37,7 +37,7 @@ class Status:
     statuses.
     """
 
-    stage: Stage | None
+    stage: AnyStage | None
     since: date | None = None
     reason: LapseReason | None = None
     inferred: bool = False
@@ -68,9 +68,9 @@ class Transition:
 
     commitment: str
     on: date
-    kind: EventKind = attrs.field(metadata=_codec.key("event"))
-    source: Stage | None = attrs.field(metadata=_codec.key("from"))
-    target: Stage = attrs.field(metadata=_codec.key("to"))
+    kind: AnyKind = attrs.field(metadata=_codec.key("event"))
+    source: AnyStage | None = attrs.field(metadata=_codec.key("from"))
+    target: AnyStage = attrs.field(metadata=_codec.key("to"))
     event: Event | None = attrs.field(default=None, metadata=_codec.key("evidence"))
     reason: LapseReason | None = None
     deadline: date | None = None
@@ -96,8 +96,8 @@ class Anomaly:
     """
 
     event: Event
-    stage: Stage | None
-    expected: tuple[EventKind, ...]
+    stage: AnyStage | None
+    expected: tuple[AnyKind, ...]
     message: str
 
     @property

@@ -17,10 +17,11 @@ from datetime import date, timedelta
 from . import _changes, _checks
 from ._changes import Change, Due, Revision
 from ._commitments import Commitment
-from ._engine import engine
+from ._engine import firing
 from ._events import Event, InvalidTransition
 from ._exceptions import InvalidValue
 from ._lifecycle import LIFECYCLE, Lifecycle
+from ._lifecycles import LIFECYCLES, Engines
 from ._log import EventLog
 from ._recorder import Recorder
 from ._scenario import Scenario
@@ -34,7 +35,10 @@ class Tracker:
 
     By default an event that does not fit the lifecycle is kept and reported by `anomalies`;
     with ``strict=True``, recording it raises `InvalidTransition` and changes nothing.
-    `lifecycle` defaults to `LIFECYCLE`. A tracker made by `negotrack.open` is backed by a
+    `lifecycle` defaults to `LIFECYCLE`: it is the lifecycle of the commitments that name none.
+    One that names a lifecycle (``Commitment(..., lifecycle="treaty")``) follows one of
+    `lifecycles`, or of its scenario's, or a built-in (`LIFECYCLES`), found by name in that
+    order. A tracker made by `negotrack.open` is backed by a
     store (its `recorder`): every change is written there before it returns, and every
     question first takes in what other processes appended.
 
@@ -49,13 +53,19 @@ class Tracker:
         lifecycle: Lifecycle = LIFECYCLE,
         scenario: Scenario | None = None,
         recorder: Recorder | None = None,
+        lifecycles: Iterable[Lifecycle] = (),
     ) -> None:
         if not isinstance(lifecycle, Lifecycle):
             raise InvalidValue("lifecycle", lifecycle, "a Lifecycle, such as negotrack.LIFECYCLE")
+        own = tuple(lifecycles) if isinstance(lifecycles, Iterable) else (lifecycles,)
+        for each in own:
+            if not isinstance(each, Lifecycle):
+                raise InvalidValue("lifecycles", each, "Lifecycle objects, such as nt.TREATY")
+        self._lifecycles = {each.name: each for each in own}
         self._strict = bool(strict)
-        self._engine = engine(lifecycle)
+        self._engines = Engines(lifecycle, self._named, fire=firing())
         self._log = EventLog()
-        self._views = Views(self._log, self._engine)
+        self._views = Views(self._log, self._engines)
         self._session = Session(self._log, self._views, recorder)
         if scenario is not None:
             self.scenario = scenario
@@ -76,6 +86,7 @@ class Tracker:
 
         def change(records: list[Write]) -> None:
             self._log.scenario = scenario
+            self._engines.forget()
             records.append(("scenario", scenario, None))
 
         self._session.write(change)
@@ -87,8 +98,35 @@ class Tracker:
 
     @property
     def lifecycle(self) -> Lifecycle:
-        """The lifecycle the tracker applies."""
-        return self._engine.lifecycle
+        """The lifecycle the tracker applies to the commitments that name none."""
+        return self._engines.default.lifecycle
+
+    @property
+    def lifecycles(self) -> Mapping[str, Lifecycle]:
+        """Every lifecycle a commitment may name, by name.
+
+        The tracker's own win over its scenario's, which win over the built-ins.
+        """
+        scenario = self._log.scenario
+        declared = {} if scenario is None else scenario.lifecycles
+        return {**LIFECYCLES, **declared, **self._lifecycles}
+
+    def lifecycle_of(self, commitment: str) -> Lifecycle:
+        """The lifecycle that `commitment` follows."""
+        self._session.refresh()
+        return self._engines.of(self._log.require(commitment)).lifecycle
+
+    def _named(self, name: str) -> Lifecycle:
+        known = self.lifecycles
+        if name not in known:
+            raise InvalidValue(
+                "lifecycle",
+                name,
+                "the name of a declared lifecycle",
+                message=f"no lifecycle is named {name!r}; name one of {', '.join(known)}, or "
+                "declare it (Tracker(lifecycles=...), or lifecycles: in the scenario file)",
+            )
+        return known[name]
 
     @property
     def location(self) -> str | None:
@@ -141,6 +179,9 @@ class Tracker:
         tracked id raises `DuplicateCommitment`. A link may name a commitment added earlier
         or in the same call; a link to an unknown id raises `UnknownCommitment`.
         """
+        for c in commitments:
+            if isinstance(c, Commitment) and c.lifecycle is not None:
+                self._named(c.lifecycle)
 
         def change(records: list[Write]) -> None:
             new = self._log.add(commitments)

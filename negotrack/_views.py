@@ -25,17 +25,19 @@ from datetime import date
 import attrs
 
 from ._anomalies import anomaly
-from ._course import Course, replay_many
+from ._commitments import Commitment
+from ._course import Course
 from ._engine import Engine
 from ._events import Event
 from ._knowledge import Knowledge
-from ._lifecycle import Stage
+from ._lifecycle import AnyStage
+from ._lifecycles import Engines
 from ._log import EventLog
 from ._targets import progress
 from ._timeline import Anomaly, Status, Transition, collector_paused
 
 # A commitment's stage on the day in question.
-_StageOf = Callable[[str], "Stage | None"]
+_StageOf = Callable[[str], "AnyStage | None"]
 
 _VIEWS_KEPT = 16  # known-by views kept at once (each a list of references to shared folds)
 
@@ -96,9 +98,9 @@ class _Timeline:
 class Views:
     """The folded answers of one event log (see the module docstring)."""
 
-    def __init__(self, log: EventLog, engine: Engine) -> None:
+    def __init__(self, log: EventLog, engines: Engines) -> None:
         self._log = log
-        self._engine = engine
+        self._engines = engines
         self._views: dict[date | None, _View] = {}  # least recently used first
         self._timeline: _Timeline | None = None  # the last timeline asked for
         self._knowledge = Knowledge(log)
@@ -284,7 +286,8 @@ class Views:
         return tuple(a for a in found if on is None or a.on <= on)
 
     def _anomalies_of(self, course: Course) -> tuple[Anomaly, ...]:
-        return tuple(anomaly(self._engine, course, i) for i in range(len(course.anomalies)))
+        engine = self._engines.of(course.commitment)
+        return tuple(anomaly(engine, course, i) for i in range(len(course.anomalies)))
 
     def anomalous(self, commitments: Iterable[str]) -> set[Event]:
         """The events of `commitments` that are anomalies in the full view."""
@@ -296,7 +299,7 @@ class Views:
             course = self.course(cid, None)
             for index, (event, _stage, _state) in enumerate(course.anomalies):
                 if event not in before:
-                    return anomaly(self._engine, course, index)
+                    return anomaly(self._engines.of(course.commitment), course, index)
         return None
 
     # -- folds ----------------------------------------------------------------------------
@@ -377,16 +380,22 @@ class Views:
         """The fold of `cid` as known before any of its events: one, shared by all views."""
         course = self._empty.get(cid)
         if course is None:
-            course = self._empty[cid] = Course(self._log.commitments[cid])
+            commitment = self._log.commitments[cid]
+            course = Course(commitment, stages=self._engines.of(commitment).stages)
+            self._empty[cid] = course
         return course
 
     def _with_risk(self, cid: str, status: Status, stage_of: _StageOf) -> Status:
         """`status` with the lapsed counterparts of `cid` that put it at risk, if live."""
         others = self._log.counterparts.get(cid)
-        if not others or status.stage not in self._engine.live:
+        of, commitments = self._engines.of, self._log.commitments
+        if not others or status.stage not in of(commitments[cid]).live:
             return status
-        lapsed = self._engine.lapsed
-        risk = tuple(other for other in others if stage_of(other) is lapsed)
+        risk = tuple(
+            other
+            for other in others
+            if stage_of(other) is (lapsed := of(commitments[other]).lapsed) and lapsed is not None
+        )
         return attrs.evolve(status, at_risk_from=risk) if risk else status
 
     def _view(self, known_by: date | None) -> _View:
@@ -405,4 +414,8 @@ class Views:
         """Fold the named commitments, each from its events known by `known_by`."""
         log = self._log
         logs = [(log.commitments[cid], log.events_of(cid)) for cid in commitments]
-        return replay_many(logs, self._engine, known_by=known_by, with_steps=with_steps)
+        return self._engines.replay(logs, known_by=known_by, with_steps=with_steps)
+
+    def engine(self, commitment: Commitment) -> Engine:
+        """The engine of `commitment`'s lifecycle."""
+        return self._engines.of(commitment)
