@@ -214,7 +214,7 @@ def due(log: EventLog, views: Views, on: date, within: int) -> tuple[Due, ...]:
     found = []
     for cid, commitment in log.commitments.items():
         status = views.status(cid, on.toordinal(), None)
-        lifecycle = views.engine(commitment).lifecycle
+        lifecycle = views.engines.of(commitment).lifecycle
         live = status.stage in lifecycle.live
         if status.deadline is not None and on < status.deadline <= last:
             implemented = any(

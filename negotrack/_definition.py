@@ -7,8 +7,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol
 
-from ._lifecycle import MAX_EVENTS, MAX_STAGES, AnyKind, AnyStage, EventKind, Lifecycle
+from ._rules import AnyKind, AnyStage, EventKind, Rule, TimeLimit
+
+MAX_STAGES = 7
+"""The most stages a lifecycle may have (the fold packs a stage, or none yet, in 3 bits)."""
+MAX_EVENTS = 8
+"""The most events a lifecycle may have (the fold packs an event's kind in 3 bits)."""
+
+
+class Lifecycle(Protocol):
+    """What the checks read of a `negotrack.Lifecycle`."""
+
+    @property
+    def stages(self) -> tuple[AnyStage, ...]: ...
+    @property
+    def initial(self) -> AnyStage | None: ...
+    @property
+    def live(self) -> frozenset[AnyStage]: ...
+    @property
+    def final(self) -> frozenset[AnyStage]: ...
+    @property
+    def rules(self) -> tuple[Rule, ...]: ...
+    @property
+    def same_day_order(self) -> tuple[AnyKind, ...]: ...
+    @property
+    def time_limits(self) -> tuple[TimeLimit, ...]: ...
+    @property
+    def lapse(self) -> AnyKind | None: ...
+    @property
+    def classic(self) -> bool: ...
 
 
 def problems(lc: Lifecycle) -> Iterator[str]:

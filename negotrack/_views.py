@@ -25,9 +25,7 @@ from datetime import date
 import attrs
 
 from ._anomalies import anomaly
-from ._commitments import Commitment
 from ._course import Course
-from ._engine import Engine
 from ._events import Event
 from ._knowledge import Knowledge
 from ._lifecycle import AnyStage
@@ -100,7 +98,7 @@ class Views:
 
     def __init__(self, log: EventLog, engines: Engines) -> None:
         self._log = log
-        self._engines = engines
+        self.engines = engines  # each commitment's engine
         self._views: dict[date | None, _View] = {}  # least recently used first
         self._timeline: _Timeline | None = None  # the last timeline asked for
         self._knowledge = Knowledge(log)
@@ -286,7 +284,7 @@ class Views:
         return tuple(a for a in found if on is None or a.on <= on)
 
     def _anomalies_of(self, course: Course) -> tuple[Anomaly, ...]:
-        engine = self._engines.of(course.commitment)
+        engine = self.engines.of(course.commitment)
         return tuple(anomaly(engine, course, i) for i in range(len(course.anomalies)))
 
     def anomalous(self, commitments: Iterable[str]) -> set[Event]:
@@ -299,7 +297,7 @@ class Views:
             course = self.course(cid, None)
             for index, (event, _stage, _state) in enumerate(course.anomalies):
                 if event not in before:
-                    return anomaly(self._engines.of(course.commitment), course, index)
+                    return anomaly(self.engines.of(course.commitment), course, index)
         return None
 
     # -- folds ----------------------------------------------------------------------------
@@ -381,14 +379,14 @@ class Views:
         course = self._empty.get(cid)
         if course is None:
             commitment = self._log.commitments[cid]
-            course = Course(commitment, stages=self._engines.of(commitment).stages)
+            course = Course(commitment, stages=self.engines.of(commitment).stages)
             self._empty[cid] = course
         return course
 
     def _with_risk(self, cid: str, status: Status, stage_of: _StageOf) -> Status:
         """`status` with the lapsed counterparts of `cid` that put it at risk, if live."""
         others = self._log.counterparts.get(cid)
-        of, commitments = self._engines.of, self._log.commitments
+        of, commitments = self.engines.of, self._log.commitments
         if not others or status.stage not in of(commitments[cid]).live:
             return status
         risk = tuple(
@@ -414,8 +412,4 @@ class Views:
         """Fold the named commitments, each from its events known by `known_by`."""
         log = self._log
         logs = [(log.commitments[cid], log.events_of(cid)) for cid in commitments]
-        return self._engines.replay(logs, known_by=known_by, with_steps=with_steps)
-
-    def engine(self, commitment: Commitment) -> Engine:
-        """The engine of `commitment`'s lifecycle."""
-        return self._engines.of(commitment)
+        return self.engines.replay(logs, known_by=known_by, with_steps=with_steps)
