@@ -222,7 +222,8 @@ def _converter(omit_defaults: bool) -> cattrs.Converter:
     import cattrs
     from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-    from ._lifecycle import Name
+    from . import _ladders
+    from ._lifecycle import Lifecycle, Name
 
     conv = cattrs.Converter(
         detailed_validation=True,
@@ -236,6 +237,12 @@ def _converter(omit_defaults: bool) -> cattrs.Converter:
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_structure_hook_func(lambda t: _lifecycle_names(t) is not None, _structure_name)
     conv.register_unstructure_hook(Name, str.__str__)
+    # A lifecycle is written as a scenario file's `lifecycles:` entry, under its name.
+    conv.register_unstructure_hook(Lifecycle, _ladders.data)
+    conv.register_structure_hook_func(
+        lambda t: t == Mapping[str, Lifecycle],
+        lambda value, _: {name: _ladders.from_data(name, entry) for name, entry in value.items()},
+    )
     # StrEnum first in its MRO, so that its members are not taken for plain str.
     for base in (enum.Enum, enum.StrEnum):
         conv.register_structure_hook(base, _structure_member)
