@@ -11,6 +11,7 @@ testable without it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import attrs
@@ -205,3 +206,23 @@ def _delivered(tracker: Tracker, commitment: str, day: date, known_by: date | No
     progress = tracker.status(commitment, on=day, known_by=known_by).progress
     assert progress is not None, "a commitment with a target has progress"
     return progress.delivered
+
+
+# The stages of other lifecycles, in the order they first appear: colours and hatches unlike
+# the default stages', then again with other hatches if there are more.
+_MORE = (("#c2a5cf", "++"), ("#fee08b", "oo"), ("#f4a582", "--"), ("#b8e186", ".."))
+
+
+def styles(
+    lanes: Sequence[Lane], base: Mapping[AnyStage, tuple[str, str]]
+) -> dict[AnyStage, tuple[str, str]]:
+    """The (colour, hatch) of each stage: `base` for the default ones, then others shown.
+
+    The others are the stages of other lifecycles that the lanes show.
+    """
+    found: dict[AnyStage, tuple[str, str]] = {**base}
+    shown = dict.fromkeys(band.stage for lane in lanes for band in lane.bands)
+    for i, stage in enumerate(s for s in shown if s not in found):
+        colour, hatch = _MORE[i % len(_MORE)]
+        found[stage] = (colour, hatch * (1 + i // len(_MORE)))
+    return found

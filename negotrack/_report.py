@@ -139,7 +139,10 @@ def _context(tracker: Tracker, on: date, known_by: date | None) -> dict[str, Any
             }
         )
     stages = [row["stage"] for row in rows]
-    counts = {s: stages.count(s) for s in [*(s.value for s in Stage), NO_STAGE] if s in stages}
+    # The default stages first, then those of other lifecycles, each in ladder order.
+    named = [s.value for c in commitments for s in tracker.lifecycle_of(c.id).stages]
+    order = dict.fromkeys([*(s.value for s in Stage), *named, NO_STAGE])
+    counts = {s: stages.count(s) for s in order if s in stages}
     since = shift(on, -CHANGES_DAYS)
     until = shift(on, DUE_DAYS)
     changes = [
