@@ -47,8 +47,8 @@ def _span(text: str) -> int:
     number, unit = (text[:-1], text[-1]) if text[-1:] in ("d", "w", "m", "y") else (text, "d")
     if not number.isdigit():
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a span; expected days, weeks, months or years such as 90d, 90, "
-            "12w, 6m or 3y"
+            f"{text!r} is not a span; expected days or weeks such as 90d, 90 or 12w, or "
+            "months or years such as 6m or 3y"
         )
     if unit in ("m", "y"):
         return _commands.Months(int(number) * (12 if unit == "y" else 1))
