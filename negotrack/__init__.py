@@ -30,9 +30,13 @@ from ._lifecycle import LIFECYCLE as LIFECYCLE
 from ._lifecycle import EventKind as EventKind
 from ._lifecycle import LapseReason as LapseReason
 from ._lifecycle import Lifecycle as Lifecycle
+from ._lifecycle import Name as Name
 from ._lifecycle import Rule as Rule
 from ._lifecycle import Stage as Stage
 from ._lifecycle import TimeLimit as TimeLimit
+from ._lifecycles import LEGISLATION as LEGISLATION
+from ._lifecycles import LIFECYCLES as LIFECYCLES
+from ._lifecycles import TREATY as TREATY
 from ._reporting import report as report
 from ._scenario import Scenario as Scenario
 from ._scenario import Source as Source
@@ -48,7 +52,10 @@ from ._tracker import Tracker as Tracker
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "LEGISLATION",
     "LIFECYCLE",
+    "LIFECYCLES",
+    "TREATY",
     "Anomaly",
     "Change",
     "ChangeKind",
@@ -67,6 +74,7 @@ __all__ = [
     "Lifecycle",
     "Link",
     "LinkKind",
+    "Name",
     "NegotrackError",
     "Period",
     "Progress",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from ._course import Course, earlier
+from ._course import Course
 from ._engine import Engine
 from ._events import Event
-from ._lifecycle import EventKind, Lifecycle
+from ._fold import earlier
+from ._lifecycle import AnyKind, EventKind, Lifecycle
 from ._timeline import Anomaly
 
 
@@ -32,12 +33,17 @@ def explain(
     event: Event,
     course: Course,
     state: int,
-    expected: tuple[EventKind, ...],
+    expected: tuple[AnyKind, ...],
 ) -> str:
     """Say why `event` does not fit where it falls, and what would have."""
     kind = event.kind.value
     head = f"{kind!r} on {event.on.isoformat()} does not fit {event.commitment!r}"
     valid = ", ".join(repr(e.value) for e in expected) or "none"
+    if event.kind not in lifecycle.kinds():
+        return (
+            f"{head}: {kind!r} is not an event of its lifecycle, {lifecycle.name!r}; "
+            f"expected one of {valid}"
+        )
     if state < 0:
         return (
             f"{head}: it has no stage yet, and a first event must move it forward; "

@@ -16,7 +16,7 @@ import attrs
 
 from . import _rows
 from ._events import Event
-from ._lifecycle import LapseReason, Stage
+from ._lifecycle import AnyStage, LapseReason
 from ._log import EventLog
 from ._targets import Target
 from ._timeline import Status, Transition
@@ -55,8 +55,8 @@ class Change:
     commitment: str
     on: date
     kind: ChangeKind
-    source: Stage | None
-    target: Stage | None
+    source: AnyStage | None
+    target: AnyStage | None
     transition: Transition | None = None
     at_risk_from: tuple[str, ...] = ()
     cause: Transition | None = None
@@ -242,9 +242,14 @@ def due(log: EventLog, views: Views, on: date, within: int) -> tuple[Due, ...]:
     found = []
     for cid, commitment in log.commitments.items():
         status = views.status(cid, on.toordinal(), None)
-        live = status.stage is not None and status.stage is not Stage.LAPSED
+        lifecycle = views.engines.of(commitment).lifecycle
+        live = status.stage in lifecycle.live
         if status.deadline is not None and on < status.deadline <= last:
-            implemented = status.stage is Stage.IMPLEMENTED
+            implemented = any(
+                status.stage in limit.exempt
+                for limit in lifecycle.time_limits
+                if limit.field == "deadline"
+            )
             # A lapse the day after 9999-12-31 never falls (the calendar ends).
             lapses = live and not implemented and status.deadline < date.max
             found.append(

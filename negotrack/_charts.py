@@ -11,13 +11,14 @@ testable without it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import attrs
 
 from ._changes import ChangeKind
 from ._exceptions import InvalidValue
-from ._lifecycle import EventKind, Stage
+from ._lifecycle import AnyStage, EventKind
 from ._timeline import Transition
 from ._tracker import Tracker
 
@@ -49,7 +50,7 @@ class Mark(enum.StrEnum):
 class Band:
     """A stage held from `start` up to, not including, `end`."""
 
-    stage: Stage
+    stage: AnyStage
     start: date
     end: date
 
@@ -73,11 +74,13 @@ def lanes(tracker: Tracker, *, on: date, known_by: date | None) -> tuple[Lane, .
     """One `Lane` per commitment, in the order added, up to `on` as known by `known_by`."""
     ids = [c.id for c in tracker.commitments()]
     end = shift(on, 1)  # bands run through the as-of date
-    steps: dict[str, list[tuple[date, Stage, Mark | None]]] = {cid: [] for cid in ids}
+    steps: dict[str, list[tuple[date, AnyStage, Mark | None]]] = {cid: [] for cid in ids}
+    lapsed = {cid: tracker.lifecycle_of(cid).lapsed for cid in ids}
     for step in tracker.timeline(known_by=known_by):
         if step.on > on:
             continue
-        steps[step.commitment].append((step.on, step.target, _mark(step)))
+        mark = _mark(step, lapsed[step.commitment])
+        steps[step.commitment].append((step.on, step.target, mark))
     measured: dict[str, list[date]] = {cid: [] for cid in ids}
     for event in tracker.events():
         if (
@@ -110,19 +113,19 @@ def lanes(tracker: Tracker, *, on: date, known_by: date | None) -> tuple[Lane, .
     return tuple(found)
 
 
-def _mark(step: Transition) -> Mark:
+def _mark(step: Transition, lapsed: AnyStage | None) -> Mark:
     if step.inferred:
         return Mark.INFERRED
     if step.kind is EventKind.EXTENDED:
         return Mark.EXTENSION
     if step.corroboration:
         return Mark.CORROBORATION
-    return Mark.LAPSE if step.target is Stage.LAPSED else Mark.STEP
+    return Mark.LAPSE if step.target == lapsed else Mark.STEP
 
 
 def _risk(
     tracker: Tracker,
-    steps: dict[str, list[tuple[date, Stage, Mark | None]]],
+    steps: dict[str, list[tuple[date, AnyStage, Mark | None]]],
     *,
     on: date,
     known_by: date | None,
@@ -205,3 +208,23 @@ def _delivered(tracker: Tracker, commitment: str, day: date, known_by: date | No
     progress = tracker.status(commitment, on=day, known_by=known_by).progress
     assert progress is not None, "a commitment with a target has progress"
     return progress.delivered
+
+
+# The stages of other lifecycles, in the order they first appear: colours and hatches unlike
+# the default stages', then again with other hatches if there are more.
+_MORE = (("#c2a5cf", "++"), ("#fee08b", "oo"), ("#f4a582", "--"), ("#b8e186", ".."))
+
+
+def styles(
+    lanes: Sequence[Lane], base: Mapping[AnyStage, tuple[str, str]]
+) -> dict[AnyStage, tuple[str, str]]:
+    """The (colour, hatch) of each stage: `base` for the default ones, then others shown.
+
+    The others are the stages of other lifecycles that the lanes show.
+    """
+    found: dict[AnyStage, tuple[str, str]] = {**base}
+    shown = dict.fromkeys(band.stage for lane in lanes for band in lane.bands)
+    for i, stage in enumerate(s for s in shown if s not in found):
+        colour, hatch = _MORE[i % len(_MORE)]
+        found[stage] = (colour, hatch * (1 + i // len(_MORE)))
+    return found

@@ -43,12 +43,15 @@ def _store_location(text: str) -> str:
 
 
 def _span(text: str) -> int:
-    """A number of days: `90`, `90d` or `12w`."""
-    number, unit = (text[:-1], text[-1]) if text[-1:] in ("d", "w") else (text, "d")
+    """A number of days (`90`, `90d` or `12w`), or of calendar months (`6m`, `3y`)."""
+    number, unit = (text[:-1], text[-1]) if text[-1:] in ("d", "w", "m", "y") else (text, "d")
     if not number.isdigit():
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a span; expected days or weeks such as 90d, 90 or 12w"
+            f"{text!r} is not a span; expected days or weeks such as 90d, 90 or 12w, or "
+            "months or years such as 6m or 3y"
         )
+    if unit in ("m", "y"):
+        return _commands.Months(int(number) * (12 if unit == "y" else 1))
     return int(number) * (7 if unit == "w" else 1)
 
 
@@ -169,7 +172,7 @@ def _parser() -> _Parser:
         type=_span,
         default=90,
         metavar="SPAN",
-        help="how far ahead: days (90d, or 90), weeks (12w); default 90d",
+        help="how far ahead: days (90d, or 90), weeks (12w), months (6m), years (3y); default 90d",
     )
     _json_flag(due)
     due.set_defaults(run=_commands.due)
@@ -229,6 +232,13 @@ def _parser() -> _Parser:
     drawing.add_argument(
         "--format", choices=("mermaid", "dot"), default="mermaid", help="default: mermaid"
     )
+    drawing.add_argument(
+        "--lifecycle",
+        metavar="NAME",
+        help="the lifecycle to draw: negotiation (the default), treaty, legislation, or one "
+        "that the scenario FILE declares",
+    )
+    drawing.add_argument("file", type=_path, nargs="?", help="a scenario file declaring NAME")
     drawing.set_defaults(run=_commands.diagram)
 
     record = commands.add_parser(

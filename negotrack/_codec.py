@@ -158,6 +158,31 @@ def _structure_member(value: Any, enum_type: type[enum.Enum]) -> Any:
     return _checks.member(enum_type, value)
 
 
+def _lifecycle_names(annotation: Any, *, trusted: bool = False) -> Callable[[Any], Any] | None:
+    """How to read a field that holds a stage or an event of any lifecycle, else None.
+
+    Such a field is annotated with `Name`: it holds a member of `Stage` or `EventKind`, or a
+    lifecycle's own name. An event's kind must be one some lifecycle declared, unless the
+    data is `trusted` (a store's, verified).
+    """
+    from ._lifecycle import EventKind, Name, event_kind, kind_of, stage_of
+
+    choices = get_args(annotation)
+    if Name not in choices:
+        return None
+    if EventKind not in choices:
+        return stage_of
+    return kind_of if trusted else event_kind
+
+
+def _structure_name(value: Any, annotation: Any) -> Any:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a name, got {describe(value)}")
+    read = _lifecycle_names(annotation)
+    assert read is not None
+    return read(value)
+
+
 def _is_pair(cls: Any) -> bool:
     return attrs.has(cls) and any(PAIR in field.metadata for field in attrs.fields(cls))
 
@@ -197,6 +222,9 @@ def _converter(omit_defaults: bool) -> cattrs.Converter:
     import cattrs
     from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+    from . import _ladders
+    from ._lifecycle import Lifecycle, Name
+
     conv = cattrs.Converter(
         detailed_validation=True,
         forbid_extra_keys=True,
@@ -207,6 +235,14 @@ def _converter(omit_defaults: bool) -> cattrs.Converter:
     conv.register_structure_hook(int, _integer)
     conv.register_structure_hook(float, _number)
     conv.register_unstructure_hook(date, date.isoformat)
+    conv.register_structure_hook_func(lambda t: _lifecycle_names(t) is not None, _structure_name)
+    conv.register_unstructure_hook(Name, str.__str__)
+    # A lifecycle is written as a scenario file's `lifecycles:` entry, under its name.
+    conv.register_unstructure_hook(Lifecycle, _ladders.data)
+    conv.register_structure_hook_func(
+        lambda t: t == Mapping[str, Lifecycle],
+        lambda value, _: {name: _ladders.from_data(name, entry) for name, entry in value.items()},
+    )
     # StrEnum first in its MRO, so that its members are not taken for plain str.
     for base in (enum.Enum, enum.StrEnum):
         conv.register_structure_hook(base, _structure_member)
@@ -300,6 +336,9 @@ def row_decoders(
 
 def _decoder(annotation: Any) -> Callable[[Any], Any]:
     """How to read a plain value of a field annotated `annotation` (optional or not)."""
+    names = _lifecycle_names(annotation, trusted=True)
+    if names is not None:
+        return names
     choices = [t for t in get_args(annotation) if t is not type(None)] or [annotation]
     kind = choices[0]
     if kind is date:
@@ -315,6 +354,8 @@ def plain_decoder(annotation: Any) -> Callable[[Any], Any] | None:
 
     Only a plain value has one: text, a number, a date, an enumeration, optional or not.
     """
+    if _lifecycle_names(annotation) is not None:
+        return _decoder(annotation)
     choices = [t for t in get_args(annotation) if t is not type(None)] or [annotation]
     if len(choices) != 1:
         return None

@@ -21,15 +21,18 @@ from . import _inputs, _output
 from ._checks import iso
 from ._conninfo import is_postgres
 from ._engine import diagram as draw
+from ._exceptions import NegotrackError
 from ._files import dump
 from ._format import load_with_lines
 from ._inputs import UsageError
+from ._lifecycle import LIFECYCLE
+from ._lifecycles import LIFECYCLES
 from ._limits import spent_limits
 from ._reporting import report as write_report
 from ._sheets import export_csv, print_csv
 from ._store import open as negotrack_open
 from ._store import verify
-from ._targets import Period, upcoming
+from ._targets import Period, add_months, upcoming
 from ._tracker import Tracker
 from ._transfer import check_same, merge
 from ._transfer import copy as copy_record
@@ -228,27 +231,34 @@ def _later_periods(tracker: Tracker, cid: str, on: date) -> tuple[Period, ...]:
     return () if target is None else upcoming(target, on)
 
 
+class Months(int):
+    """A span of `--within` in calendar months (``6m``, ``3y``), not days."""
+
+
 def due(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = _inputs.open_source(args)
     as_of: date = args.as_of or date.today()
+    within = args.within
+    if isinstance(within, Months):  # as many days as those months have after --as-of
+        within = (add_months(as_of, int(within)) - as_of).days
     with tracker:
         if args.format == "csv":
             return print_csv("due", tracker, args, out)
-        found = tracker.due(as_of, args.within)
+        found = tracker.due(as_of, within)
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         _output.print_json(
             {
                 "scenario": scenario_id,
                 "as_of": as_of.isoformat(),
-                "within": args.within,
+                "within": within,
                 "due": [d.to_dict() for d in found],
             },
             out,
         )
         return EXIT_OK
     print(
-        f"{_output.safe(scenario_id)}: due in the {args.within} days after {as_of.isoformat()}\n",
+        f"{_output.safe(scenario_id)}: due in the {within} days after {as_of.isoformat()}\n",
         file=out,
     )
     if not found:
@@ -306,7 +316,20 @@ def forward(command: str, since: date | None, until: date | None) -> None:
 
 
 def diagram(args: argparse.Namespace, out: TextIO) -> int:
-    print(draw(args.format), file=out)
+    if args.lifecycle is None and args.file is None:
+        print(draw(args.format), file=out)
+        return EXIT_OK
+    known = dict(LIFECYCLES)
+    if args.file is not None:
+        tracker, _ = load_with_lines(args.file)
+        known = dict(tracker.lifecycles)
+    name = args.lifecycle or LIFECYCLE.name
+    if name not in known:
+        raise NegotrackError(
+            f"no lifecycle is named {name!r}; expected one of {', '.join(known)} (a scenario "
+            "file may declare more: negotrack diagram --lifecycle NAME FILE)"
+        )
+    print(draw(args.format, known[name]), file=out)
     return EXIT_OK
 
 

@@ -74,7 +74,8 @@ class Commitment:
     `LIFECYCLE.time_limits`); an `extended` event moves them. A quantitative commitment has a
     `target` (an amount to deliver, `measured` events report deliveries); one whose final
     period ends short lapses the next day (`target_missed`). `note` is free text, for
-    instance where sources disagree.
+    instance where sources disagree. `lifecycle` names the lifecycle it follows (``treaty``;
+    None: its tracker's default), `part_of` the commitment it is a part of (a deal's whole).
     """
 
     id: str
@@ -87,6 +88,8 @@ class Commitment:
     target: Target | None = attrs.field(default=None, validator=_target)
     links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
     note: str | None = None
+    lifecycle: str | None = None
+    part_of: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if not (
@@ -98,12 +101,21 @@ class Commitment:
             and (self.note is None or _checks.plain(self.note))
             and (self.deadline is None or type(self.deadline) is date)
             and (self.expires is None or type(self.expires) is date)
+            and (self.lifecycle is None or _checks.plain(self.lifecycle))
+            and (self.part_of is None or _checks.plain(self.part_of))
         ):
             _checks.fields(
                 self,
                 text=("id", "title", "by", "to"),
-                optional_text=("subject", "note"),
+                optional_text=("subject", "note", "lifecycle", "part_of"),
                 optional_day=("deadline", "expires"),
+            )
+        if self.part_of == self.id:
+            raise InvalidValue(
+                "part_of",
+                self.part_of,
+                "the id of another commitment",
+                message=f"commitment {self.id!r} is part_of itself; name the whole it is a part of",
             )
         seen: set[Link] = set()
         for link in self.links:

@@ -1,40 +1,25 @@
-"""A commitment's course: the fold of its dated events into stages.
+"""A commitment's course: its replayed timeline, as the fold (`negotrack._fold`) leaves it.
 
-`replay_many` is a pure function of commitments, their events (in recording order) and a
-lifecycle engine. It sorts each commitment's events by day and same-day rank, walks the days
-once, applies each event through the engine's outcome table, and lets the time limits fire on
-their day. A `Course` answers "as of" questions by bisection and keeps every anomaly, and
-every step when asked to.
-
-A course is kept for every commitment a tracker holds, so it is laid out to be small: a point
-is one int (its day and the code of the stage it starts), and a state that only says "this
-event moved it there" is the event itself; only the rarer states (an inferred lapse, an
-extension, dates that differ from the commitment's) are tuples.
+A `Course` answers "as of" questions by bisection and keeps every anomaly, and every step when
+asked to. A course is kept for every commitment a tracker holds, so it is laid out to be
+small: a point is one int (its day and the code of the stage it starts), and a state that only
+says "this event moved it there" is the event itself; only the rarer states (an inferred
+lapse, an extension, dates that differ from the commitment's) are tuples.
 """
 
 from __future__ import annotations
 
-import functools
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from ._commitments import Commitment
-from ._engine import KINDS, STAGES, Engine
+from ._engine import STAGES
 from ._events import Event
-from ._lifecycle import EventKind, LapseReason, Stage
-from ._targets import Measure, Target, final_shortfall
+from ._lifecycle import AnyKind, AnyStage, LapseReason
+from ._targets import Measure
 from ._timeline import NO_STAGE, Status, Transition
-
-# An event's sort key: its day ordinal (22 bits, to 9999-12-31), the same-day rank of its
-# kind (3 bits), its place in its commitment's events (30 bits: recording order breaks ties)
-# and the code of its kind (3 bits), packed into one int under 2**60. Sorting ints is faster
-# than sorting tuples, and keys that small are two of CPython's 30-bit digits.
-DAY_SHIFT = 36
-_RANK_SHIFT = 33
-_PLACE_MASK = (1 << 30) - 1
-_END = 1 << (DAY_SHIFT + 23)  # a key after every real day: the last time limits fire there
 
 # (since as a day ordinal, reason, inferred, evidence, deadline, expires)
 Detail = tuple[int, LapseReason | None, bool, Event | None, date | None, date | None]
@@ -44,7 +29,7 @@ Detail = tuple[int, LapseReason | None, bool, Event | None, date | None, date | 
 State = Event | Detail
 # (day ordinal, kind, source, target, event, reason, deadline, expires)
 Step = tuple[
-    int, EventKind, Stage | None, Stage, Event | None, LapseReason | None, date | None,
+    int, AnyKind, AnyStage | None, AnyStage, Event | None, LapseReason | None, date | None,
     date | None,
 ]  # fmt: skip
 
@@ -53,7 +38,7 @@ Step = tuple[
 PartyOf = Callable[[Event], "str | None"]
 
 
-def _neutral(event: Event) -> str | None:
+def neutral(event: Event) -> str | None:
     """Every event neutral: the fold of a tracker whose scenario names no accounts."""
     return event.account
 
@@ -64,7 +49,8 @@ class Course:
     `points[i]` packs the day from which `states[i]` holds (``day << 3``) and the code of its
     stage; several points may share a day, the last one wins. A state becomes its `Status`
     the first time that is asked for (most never are), in place: the status is the cache.
-    `steps`, the full history, is kept only when asked for.
+    `steps`, the full history, is kept only when asked for. `stages` are the lifecycle's
+    stages by code (the engine's).
     """
 
     __slots__ = (
@@ -73,12 +59,19 @@ class Course:
         "first",
         "measures",
         "points",
+        "stages",
         "states",
         "steps",
     )
 
-    def __init__(self, commitment: Commitment, steps: list[Step] | None = None) -> None:
+    def __init__(
+        self,
+        commitment: Commitment,
+        steps: list[Step] | None = None,
+        stages: tuple[AnyStage | None, ...] = STAGES,
+    ) -> None:
         self.commitment = commitment
+        self.stages = stages
         # An array of machine ints: a third of a list of int objects.
         self.points: array[int] = array("q")
         self.states: list[State | Status] = []
@@ -87,7 +80,7 @@ class Course:
         self.first: Status | None = None
         # (event, stage met, index of the state in force, -1 before the first); a shared
         # empty tuple until there is one, like `measures`: most commitments have none.
-        self.anomalies: Sequence[tuple[Event, Stage | None, int]] = ()
+        self.anomalies: Sequence[tuple[Event, AnyStage | None, int]] = ()
         # The measurements of a commitment with a target (as its progress reads them).
         self.measures: Sequence[Measure] = ()
 
@@ -95,10 +88,10 @@ class Course:
         """How many points have passed on `day` (an ordinal): an argument of `status`."""
         return bisect_right(self.points, day << 3 | 7)
 
-    def stage_on(self, day: int) -> Stage | None:
+    def stage_on(self, day: int) -> AnyStage | None:
         """The stage in force on `day` (an ordinal)."""
         i = bisect_right(self.points, day << 3 | 7)
-        return None if i == 0 else STAGES[self.points[i - 1] & 7]
+        return None if i == 0 else self.stages[self.points[i - 1] & 7]
 
     def status(self, i: int) -> Status:
         """The status once `i` points have passed (from `position`), without link risk."""
@@ -124,13 +117,13 @@ class Course:
 
     def state(
         self, index: int
-    ) -> tuple[Stage, int, LapseReason | None, bool, Event | None, date | None, date | None]:
+    ) -> tuple[AnyStage, int, LapseReason | None, bool, Event | None, date | None, date | None]:
         """The `index`-th state in full.
 
         That is (stage, since as an ordinal, reason, inferred, evidence, deadline, expires).
         """
         point = self.points[index]
-        stage = STAGES[point & 7]
+        stage = self.stages[point & 7]
         assert stage is not None
         state = self.states[index]
         if type(state) is Event:
@@ -164,215 +157,3 @@ class Course:
             )
             for day, kind, source, target, event, reason, deadline, expires in self.steps
         )
-
-
-def replay_many(
-    logs: Iterable[tuple[Commitment, Sequence[Event]]],
-    engine: Engine,
-    *,
-    known_by: date | None = None,
-    party: str | None = None,
-    party_of: PartyOf = _neutral,
-    with_steps: bool = False,
-) -> list[Course]:
-    """Fold each commitment's events (in recording order) into its `Course`.
-
-    Only the events known by `known_by` count, when it is given; only the neutral events and
-    those of `party`'s account, when it is given (`party_of` says whose account an event
-    gives; each account keeps its own vintages of a target's figures). Each event is looked up in
-    the engine's outcome table by code (or fired through its Machine, for an engine made by
-    the testing hook). `with_steps` keeps every step for the history. Folding many
-    commitments in one call saves a call and a set-up per commitment, which counts when there
-    are tens of thousands.
-
-    Time limits: a limit is decided by the stage at the end of its date (the deadline, or
-    the expiry date), and its lapse falls `delay` days later, after that day's explicit
-    events, if the commitment is still live and that date still in force then. So a
-    commitment not implemented by the end of its deadline lapses the next day even if an
-    implementation is reported that day (an extension reported that day supersedes the lapse),
-    and one live on its expiry date lapses that day after the day's events. A limit whose date
-    passed while the commitment was not live is spent. Decisions happen at each change of
-    day, before the new day's events; the end of the log is a day after every other.
-    """
-    coded = engine.coded
-    outcomes, kept, limits = coded.outcomes, coded.kept, coded.limits
-    sort = _sort_bits(engine)
-    keeps, moves, resets, live, lapsed = (
-        coded.keeps, coded.moves, coded.resets, coded.live, coded.lapsed
-    )  # fmt: skip
-    courses = []
-    for commitment, events in logs:
-        course = Course(commitment, [] if with_steps else None)
-        courses.append(course)
-        if party is not None:
-            limit = date.max if known_by is None else known_by
-            keys = [
-                e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
-                for i, e in enumerate(events)
-                if e.known_on <= limit and party_of(e) in (None, party)
-            ]
-        elif known_by is None:
-            keys = [
-                e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
-                for i, e in enumerate(events)
-            ]
-        else:
-            keys = [
-                e.on.toordinal() << DAY_SHIFT | sort[e.kind._value_] | i << 3
-                for i, e in enumerate(events)
-                if (e.reported or e.on) <= known_by  # `Event.known_on`, inlined: hot
-            ]
-        if not keys:
-            continue
-        keys.sort()
-        keys.append(_END)
-        points = course.points
-        states = course.states
-        steps = course.steps
-        anomalies: list[tuple[Event, Stage | None, int]] | None = None
-        stage = 0  # the code of the stage: none yet
-        since = -1
-        base_deadline = deadline = commitment.deadline
-        base_expires = expires = commitment.expires
-        goal = commitment.target
-        ends = None if goal is None else goal.end
-        # The measurements seen so far, for a commitment with a target.
-        measures: list[Measure] | None = None if goal is None else []
-        today = -1
-        # A lapse decided but not applied yet: (day it falls, order listed, reason, the date
-        # that decided it, the field holding that date).
-        pending: tuple[int, int, LapseReason, int, int] | None = None
-        for key in keys:
-            day = key >> DAY_SHIFT
-            if day != today:
-                if not live >> stage & 1:
-                    pending = None  # lapsed or revived since: what was decided is moot
-                elif pending is not None or deadline or expires or ends:
-                    # Decide the limits whose date is in [today, day): the stage now is the
-                    # stage at the end of that date. The earliest lapse falling before `day`
-                    # applies now; one falling on `day` waits for that day's events. A lapse
-                    # decided earlier stands if the date that decided it is still in force.
-                    values = (deadline, expires, ends)
-                    best = None
-                    if pending is not None:
-                        value = values[pending[4]]
-                        if value is not None and value.toordinal() == pending[3]:
-                            best = pending
-                    for index, (field, delay, cause, exempt) in enumerate(limits):
-                        value = values[field]
-                        if value is not None and not exempt >> stage & 1:
-                            watched = value.toordinal()
-                            if today <= watched < day:
-                                falls = watched + delay
-                                if falls > _LAST_DAY:
-                                    continue  # it would fall after 9999-12-31: it never does
-                                if field == _TARGET and not _short(goal, measures):
-                                    continue  # the final period was met
-                                if best is None or (falls, index) < best[:2]:
-                                    best = (falls, index, cause, watched, field)
-                    pending = None
-                    if best is not None:
-                        if best[0] >= day:
-                            pending = best
-                        else:
-                            due, _, why, _, _ = best
-                            if steps is not None:
-                                steps.append(
-                                    (due, EventKind.LAPSED, STAGES[stage], STAGES[lapsed],  # type: ignore[arg-type]
-                                     None, why, deadline, expires)
-                                )  # fmt: skip
-                            stage = lapsed
-                            since = due
-                            points.append(due << 3 | lapsed)
-                            states.append((due, why, True, None, deadline, expires))
-                if key == _END:
-                    break
-                today = day
-            event = events[key >> 3 & _PLACE_MASK]
-            code = key & 7
-            move = stage << 3 | code
-            if keeps >> code & 1:
-                if not kept[move]:
-                    anomalies = anomalies if anomalies is not None else []
-                    anomalies.append((event, STAGES[stage], len(states) - 1))
-                    continue
-                if not moves >> code & 1:
-                    # Evidence only (a measurement): it moves nothing but the target's count.
-                    if measures is not None:
-                        measures.append(
-                            (event.on, key, event.amount, event.total,
-                             event.known_on.toordinal(), party_of(event))
-                        )  # fmt: skip
-                    continue
-                if earlier(event.deadline, deadline) or earlier(event.expires, expires):
-                    # An extension moves dates later; a term cut short is a lapse.
-                    anomalies = anomalies if anomalies is not None else []
-                    anomalies.append((event, STAGES[stage], len(states) - 1))
-                    continue
-                if event.deadline is not None:
-                    deadline = event.deadline
-                if event.expires is not None:
-                    expires = event.expires
-                if steps is not None:
-                    same = STAGES[stage]
-                    assert same is not None
-                    steps.append((day, KINDS[code], same, same, event, None, deadline, expires))
-                # The stage, its start and its evidence stay; only the dates in force move.
-                last = states[-1]
-                evidence = last if type(last) is Event else last[3]  # type: ignore[index]
-                points.append(day << 3 | stage)
-                states.append((since, None, False, evidence, deadline, expires))
-                continue
-            target = outcomes[move]
-            if not target:
-                anomalies = anomalies if anomalies is not None else []
-                anomalies.append((event, STAGES[stage], len(states) - 1))
-                continue
-            reason = event.reason if target == lapsed else None
-            if resets >> code & 1 and target != stage:
-                deadline, expires = event.deadline, event.expires
-                pending = None  # new terms: what the old ones decided is moot
-            if steps is not None:
-                steps.append(
-                    (day, KINDS[code], STAGES[stage], STAGES[target], event, reason,  # type: ignore[arg-type]
-                     deadline, expires)
-                )  # fmt: skip
-            if target != stage:
-                stage = target
-                since = day
-                points.append(day << 3 | target)
-                if reason is event.reason and deadline is base_deadline and expires is base_expires:
-                    states.append(event)
-                else:
-                    states.append((day, reason, False, event, deadline, expires))
-
-        if anomalies:
-            course.anomalies = anomalies
-        if measures:
-            course.measures = measures
-    return courses
-
-
-@functools.cache
-def _sort_bits(engine: Engine) -> dict[str, int]:
-    """Each kind's bits in a sort key (its same-day rank and code), by the kind's value.
-
-    The value is a str, which hashes in C, where the member would hash in Python.
-    """
-    return {
-        kind.value: rank << _RANK_SHIFT | KINDS.index(kind) for kind, rank in engine.rank.items()
-    }
-
-
-_LAST_DAY = date.max.toordinal()
-_TARGET = 2  # the index of the target's end among the fields time limits watch
-
-
-def _short(goal: Target | None, measures: list[Measure] | None) -> bool:
-    """True when the target's final period ended short (by the measurements seen)."""
-    return goal is not None and measures is not None and final_shortfall(goal, measures)
-
-
-def earlier(new: date | None, current: date | None) -> bool:
-    """True when an extension would move a date in force back to an earlier one."""
-    return new is not None and current is not None and new < current

@@ -6,6 +6,7 @@ them); they need Hypothesis, which only `negotrack.testing` and this module impo
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Literal
 
@@ -13,24 +14,12 @@ from hypothesis import strategies as st
 
 from ._commitments import Commitment, Link, LinkKind
 from ._events import Event
-from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Stage
+from ._lifecycle import LIFECYCLE, AnyKind, AnyStage, EventKind, LapseReason, Lifecycle
 from ._targets import Per, Target
 
 _START = date(2025, 1, 1)
 _DAYS = 120
 _PARTIES = ("US", "CN", "EU")
-_FORWARD = (
-    EventKind.PROPOSED,
-    EventKind.CONSENSUS_REACHED,
-    EventKind.APPROVED,
-    EventKind.IMPLEMENTED,
-)
-_FORWARD_STAGES = (
-    Stage.PROPOSED,
-    Stage.PRELIMINARY_CONSENSUS,
-    Stage.APPROVED,
-    Stage.IMPLEMENTED,
-)
 # Gaps between consecutive events of one commitment: a gap of 0 puts two events on one day.
 _GAPS = (0, 1, 0, 2, 0, 3, 5, 8, 13, 21)
 
@@ -54,8 +43,6 @@ def _end(start: date, end: date | None) -> date:
 # Strategies used at every step of a walk, built once.
 _TENTHS = st.integers(0, 9)
 _GAP = st.sampled_from(_GAPS)
-# Any kind but a measurement, which only a commitment with a target takes (see _draw_measures).
-_KIND = st.sampled_from(tuple(k for k in EventKind if k is not EventKind.MEASURED))
 # Quantities: whole and fractional, small enough that periods are often met and often not.
 _QUANTITY = st.integers(0, 40) | st.integers(0, 400).map(lambda n: n / 10)
 _PER: st.SearchStrategy[Per | None] = st.sampled_from((None, None, "month"))
@@ -66,33 +53,57 @@ _DELAY = st.integers(0, 45)
 _WHICH = st.sampled_from(("deadline", "expires", "both"))
 
 
-def _moves(stage: Stage | None) -> tuple[EventKind, ...]:
+def _moves(lifecycle: Lifecycle, stage: AnyStage | None) -> tuple[AnyKind, ...]:
     """The events that move a commitment on from `stage` (corroborations left out)."""
-    outcomes = LIFECYCLE.outcomes()
+    outcomes = lifecycle.outcomes()
     return tuple(
         kind
-        for kind in LIFECYCLE.event_order()
+        for kind in lifecycle.event_order()
         if (stage, kind) in outcomes
         and (outcomes[stage, kind] != stage or kind is EventKind.EXTENDED)
     )
 
 
-_OUTCOMES = LIFECYCLE.outcomes()
-_MOVE = {stage: st.sampled_from(_moves(stage)) for stage in (None, *LIFECYCLE.stages)}
-
-
-def _backward(stage: Stage | None) -> tuple[EventKind, ...]:
-    """The forward events of the rungs below `stage`: moves back down the ladder."""
-    if stage not in _FORWARD_STAGES:
+def _backward(lifecycle: Lifecycle, stage: AnyStage | None) -> tuple[AnyKind, ...]:
+    """The events leading to the live rungs below `stage`: moves back down the ladder."""
+    if stage not in lifecycle.live:
         return ()
-    return _FORWARD[: _FORWARD_STAGES.index(stage)]
+    below = lifecycle.stages[: lifecycle.stages.index(stage)]
+    return tuple(
+        kind
+        for kind in lifecycle.event_order()
+        if lifecycle.rule(kind).target in below and None in lifecycle.rule(kind).sources
+    )
 
 
-# Noise: any event at all, or a move back down the ladder from where the commitment stands.
-_NOISE = {
-    stage: _KIND | st.sampled_from(_backward(stage)) if _backward(stage) else _KIND
-    for stage in (None, *LIFECYCLE.stages)
-}
+@functools.cache
+def _walks(
+    lifecycle: Lifecycle,
+) -> tuple[
+    dict[tuple[AnyStage | None, AnyKind], AnyStage],
+    dict[AnyStage | None, st.SearchStrategy[AnyKind]],
+    dict[AnyStage | None, st.SearchStrategy[AnyKind]],
+]:
+    """A lifecycle's outcomes, and by stage what a walk draws there, built once.
+
+    That is a move, or noise: any event at all, or a move back down the ladder from where the
+    commitment stands.
+    """
+    stages = (None, *lifecycle.stages)
+    kinds = tuple(EventKind) if lifecycle.classic else lifecycle.kinds()
+    # Any kind but a measurement, which only a commitment with a target takes (_draw_measures).
+    anything = st.sampled_from(tuple(k for k in kinds if k is not EventKind.MEASURED))
+    moves = {
+        stage: st.sampled_from(_moves(lifecycle, stage)) if _moves(lifecycle, stage) else anything
+        for stage in stages
+    }
+    noise = {
+        stage: anything | st.sampled_from(_backward(lifecycle, stage))
+        if _backward(lifecycle, stage)
+        else anything
+        for stage in stages
+    }
+    return dict(lifecycle.outcomes()), moves, noise
 
 
 def _chance(draw: st.DrawFn, tenths: int) -> bool:
@@ -190,7 +201,7 @@ _commitment_list = st.composite(_draw_commitments)
 def _draw_event(
     draw: st.DrawFn,
     cid: str,
-    kind: EventKind,
+    kind: AnyKind,
     on: date,
     *,
     late_reports: bool,
@@ -239,7 +250,7 @@ def _draw_event(
 def _any_event(
     draw: st.DrawFn,
     ids: list[str],
-    kinds: tuple[EventKind, ...],
+    kinds: tuple[AnyKind, ...],
     start: date,
     end: date,
     late_reports: bool,
@@ -260,21 +271,23 @@ def _draw_walk(
     noise: bool,
     late_reports: bool,
     event_ids: bool,
+    lifecycle: Lifecycle = LIFECYCLE,
 ) -> list[Event]:
-    stage: Stage | None = None
+    outcomes, moves, noises = _walks(lifecycle)
+    stage: AnyStage | None = None
     # Walks start in the first third of the span, leaving room for what follows.
     day = start + timedelta(days=draw(st.integers(0, (end - start).days // 3)))
     log: list[Event] = []
     for step in range(draw(st.integers(0, max_steps))):
         day = min(end, day + timedelta(days=draw(_GAP)))
         # Mostly a move that fits; with noise, sometimes anything at all.
-        kind = draw(_NOISE[stage] if noise and _chance(draw, 2) else _MOVE[stage])
+        kind = draw(noises[stage] if noise and _chance(draw, 2) else moves[stage])
         event_id = f"{commitment.id}/{step}" if event_ids and _chance(draw, 1) else None
         event = _draw_event(
             draw, commitment.id, kind, day, late_reports=late_reports, event_id=event_id
         )
         log.append(event)
-        stage = _OUTCOMES.get((stage, kind), stage)
+        stage = outcomes.get((stage, kind), stage)
         if noise and _chance(draw, 1):
             log.append(event)  # the same report twice
         if noise and _chance(draw, 1) and kind is not EventKind.EXTENDED:
@@ -295,6 +308,7 @@ def _negotiations(
     noise: bool,
     late_reports: bool,
     event_ids: bool,
+    lifecycle: Lifecycle = LIFECYCLE,
 ) -> tuple[list[Commitment], list[Event]]:
     count = draw(st.integers(*sizes))
     listed = _draw_commitments(draw, [f"c{i}" for i in range(count)], parties, start, end, True)
@@ -309,6 +323,7 @@ def _negotiations(
             noise=noise,
             late_reports=late_reports,
             event_ids=event_ids,
+            lifecycle=lifecycle,
         )
     if _chance(draw, 8):
         log = draw(st.permutations(log))

@@ -29,7 +29,7 @@ from typing import Any, Literal, NamedTuple, TypeVar, overload
 from transitions import Machine, MachineError
 
 from ._exceptions import InvalidValue, NegotrackError, install_hint
-from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Lifecycle, Stage
+from ._lifecycle import LIFECYCLE, AnyKind, AnyStage, EventKind, LapseReason, Lifecycle, Stage
 
 _V = TypeVar("_V")
 
@@ -40,16 +40,12 @@ DiagramFormat = Literal["mermaid", "dot"]
 
 # A time limit as replay uses it: (the field it watches, as an index in _FIELDS, delay in
 # days, reason, exempt stages).
-CompiledLimit = tuple[int, int, LapseReason, frozenset[Stage]]
+CompiledLimit = tuple[int, int, LapseReason, frozenset[AnyStage]]
 _FIELDS = ("deadline", "expires", "target")
 
 
-def _name(stage: Stage | None) -> str:
+def _name(stage: AnyStage | None) -> str:
     return START if stage is None else stage.value
-
-
-def _stage(name: str) -> Stage | None:
-    return None if name == START else Stage(name)
 
 
 def machine_spec(
@@ -62,7 +58,7 @@ def machine_spec(
     them; a diagram is clearer without them).
     """
     states = [START, *(stage.value for stage in lifecycle.stages)]
-    grouped: dict[tuple[EventKind, str | None], list[str]] = {}
+    grouped: dict[tuple[AnyKind, str | None], list[str]] = {}
     for source, event, target in lifecycle.edges():
         if lifecycle.rule(event).target is None:
             continue  # the rules that keep the stage come below
@@ -100,6 +96,11 @@ class Engine:
 
     def __init__(self, lifecycle: Lifecycle, *, fire: bool = False) -> None:
         self.lifecycle = lifecycle
+        # Codes: a stage's is its place here (0 is "no stage yet"), a kind's its place in
+        # `kinds`; the default lifecycle's are those of `STAGES` and `KINDS`.
+        self.stages: tuple[AnyStage | None, ...] = (None, *lifecycle.stages)
+        self.kinds: tuple[AnyKind, ...] = KINDS if lifecycle.classic else lifecycle.kinds()
+        self._named = {_name(stage): stage for stage in self.stages}
         states, transitions = machine_spec(lifecycle)
         self._cursor = _Cursor()
         self.machine = Machine(
@@ -110,14 +111,15 @@ class Engine:
             auto_transitions=False,
             ignore_invalid_triggers=False,
         )
-        self.kept: set[tuple[Stage | None, EventKind]] = set()
-        self.table: Mapping[tuple[Stage | None, EventKind], Stage] = self._compile(states)
+        self.kept: set[tuple[AnyStage | None, AnyKind]] = set()
+        self.table: Mapping[tuple[AnyStage | None, AnyKind], AnyStage] = self._compile(states)
         self.time_limits: tuple[CompiledLimit, ...] = tuple(
             (_FIELDS.index(limit.field), limit.delay, limit.reason, limit.exempt)
             for limit in lifecycle.time_limits
         )
         self.live = lifecycle.live
         self.lapsed = lifecycle.lapsed
+        self.lapse = lifecycle.lapse
         # Kinds that keep the stage (extensions); those that move or reset the dates.
         self.keeps = frozenset(r.event for r in lifecycle.rules if r.target is None)
         self.moves = frozenset(r.event for r in lifecycle.rules if r.dates == "move")
@@ -128,28 +130,30 @@ class Engine:
         # a measurement, is valid everywhere and says nothing about where a commitment is).
         evidence = self.keeps - self.moves
         order = [kind for kind in lifecycle.event_order() if kind not in evidence]
-        self.expected: Mapping[Stage | None, tuple[EventKind, ...]] = {
+        self.expected: Mapping[AnyStage | None, tuple[AnyKind, ...]] = {
             stage: tuple(kind for kind in order if (stage, kind) in self.table)
             for stage in (None, *lifecycle.stages)
         }
 
-    def _compile(self, states: list[str]) -> dict[tuple[Stage | None, EventKind], Stage]:
+    def _compile(self, states: list[str]) -> dict[tuple[AnyStage | None, AnyKind], AnyStage]:
         """Read every (stage, event) -> stage from the Machine's public introspection."""
-        table: dict[tuple[Stage | None, EventKind], Stage] = {}
+        table: dict[tuple[AnyStage | None, AnyKind], AnyStage] = {}
+        kinds = {kind.value: kind for kind in self.lifecycle.kinds()}
+        named = self._named
         for state in states:
             for trigger in self.machine.get_triggers(state):
                 for move in self.machine.get_transitions(trigger, source=state):
-                    kind = EventKind(trigger)
+                    kind = kinds[trigger]
                     if move.dest is None:  # internal: the stage is kept
-                        self.kept.add((_stage(state), kind))
+                        self.kept.add((named[state], kind))
                         if state == START:
                             continue
-                    target = _stage(move.dest if move.dest is not None else state)
+                    target = named[move.dest if move.dest is not None else state]
                     assert target is not None  # nothing leads back to "no stage"
-                    table[_stage(state), kind] = target
+                    table[named[state], kind] = target
         return table
 
-    def allows(self, stage: Stage | None, event: EventKind) -> bool:
+    def allows(self, stage: AnyStage | None, event: AnyKind) -> bool:
         """Fire `event` through the Machine at `stage`: True when the Machine accepts it."""
         self.machine.set_state(_name(stage), model=self._cursor)
         try:
@@ -158,7 +162,7 @@ class Engine:
             return False
         return True
 
-    def step(self, stage: Stage | None, event: EventKind) -> Stage | None:
+    def step(self, stage: AnyStage | None, event: AnyKind) -> AnyStage | None:
         """Fire `event` through the Machine at a commitment in `stage`; None if invalid."""
         self.machine.set_state(_name(stage), model=self._cursor)
         try:
@@ -166,16 +170,16 @@ class Engine:
             self.machine.dispatch(event.value)
         except MachineError:
             return None
-        return _stage(self._cursor.state)
+        return self._named[self._cursor.state]
 
 
 # -- the fold's codes ---------------------------------------------------------------------------
 
 STAGES: tuple[Stage | None, ...] = (None, *Stage)
-"""Every stage by its code: its place in `Stage` plus 1; 0 is "no stage yet"."""
-STAGE_CODES: Mapping[Stage | None, int] = {stage: code for code, stage in enumerate(STAGES)}
+"""Every stage of the default lifecycle by its code: its place in `Stage` plus 1; 0 is "no
+stage yet" (an engine's `stages` are its lifecycle's, coded alike)."""
 KINDS: tuple[EventKind, ...] = tuple(EventKind)
-"""Every event kind by its code: its place in `EventKind`."""
+"""Every event kind by its code: its place in `EventKind` (an engine's `kinds`, likewise)."""
 assert len(STAGES) <= 8, "a stage's code has 3 bits"
 assert len(KINDS) <= 8, "a kind's code has 3 bits"
 
@@ -194,41 +198,38 @@ class Coded(NamedTuple):
     moves: int  # kinds that move the dates
     resets: int  # kinds that reset the dates
     live: int  # live stages
-    lapsed: int  # the code of the lapsed stage
+    lapsed: int  # the code of the stage a lapse leads to (0: the lifecycle has none)
     limits: tuple[tuple[int, int, LapseReason, int], ...]  # (field, delay, reason, exempt)
 
 
 def _coded(engine: Engine, fire: bool) -> Coded:
-    size = len(STAGES) << 3
+    stages, kinds = engine.stages, engine.kinds
+    codes = {stage: code for code, stage in enumerate(stages)}
     outcomes: Sequence[int]
     kept: Sequence[bool]
     if fire:
-        outcomes = _Fired(lambda stage, kind: STAGE_CODES[engine.step(stage, kind)])
-        kept = _Fired(engine.allows)
+        outcomes = _Fired(engine, lambda stage, kind: codes[engine.step(stage, kind)])
+        kept = _Fired(engine, engine.allows)
     else:
-        outcomes = [0] * size
-        kept = [False] * size
+        outcomes = [0] * (8 << 3)
+        kept = [False] * (8 << 3)
         for (stage, kind), target in engine.table.items():
-            outcomes[_index(stage, kind)] = STAGE_CODES[target]
+            outcomes[codes[stage] << 3 | kinds.index(kind)] = codes[target]
         for stage, kind in engine.kept:
-            kept[_index(stage, kind)] = True
+            kept[codes[stage] << 3 | kinds.index(kind)] = True
     return Coded(
         outcomes=outcomes,
         kept=kept,
-        keeps=_mask(KINDS, engine.keeps),
-        moves=_mask(KINDS, engine.moves),
-        resets=_mask(KINDS, engine.resets),
-        live=_mask(STAGES, engine.live),
-        lapsed=STAGE_CODES[engine.lapsed],
+        keeps=_mask(kinds, engine.keeps),
+        moves=_mask(kinds, engine.moves),
+        resets=_mask(kinds, engine.resets),
+        live=_mask(stages, engine.live),
+        lapsed=0 if engine.lapsed is None else codes[engine.lapsed],
         limits=tuple(
-            (field, delay, reason, _mask(STAGES, exempt))
+            (field, delay, reason, _mask(stages, exempt))
             for field, delay, reason, exempt in engine.time_limits
         ),
     )
-
-
-def _index(stage: Stage | None, kind: EventKind) -> int:
-    return STAGE_CODES[stage] << 3 | KINDS.index(kind)
 
 
 def _mask(members: Sequence[Any], chosen: Container[Any]) -> int:
@@ -238,7 +239,8 @@ def _mask(members: Sequence[Any], chosen: Container[Any]) -> int:
 class _Fired(Sequence[_V]):
     """A table by code answered by firing the Machine on every lookup (the testing hook)."""
 
-    def __init__(self, answer: Callable[[Stage | None, EventKind], _V]) -> None:
+    def __init__(self, engine: Engine, answer: Callable[[AnyStage | None, AnyKind], _V]) -> None:
+        self._stages, self._kinds = engine.stages, engine.kinds
         self._answer = answer
 
     @overload
@@ -247,10 +249,13 @@ class _Fired(Sequence[_V]):
     def __getitem__(self, index: slice) -> Sequence[_V]: ...
     def __getitem__(self, index: int | slice) -> _V | Sequence[_V]:
         assert isinstance(index, int)
-        return self._answer(STAGES[index >> 3], KINDS[index & 7])
+        stage, code = index >> 3, index & 7
+        if stage >= len(self._stages) or code >= len(self._kinds):
+            raise IndexError(index)
+        return self._answer(self._stages[stage], self._kinds[code])
 
     def __len__(self) -> int:
-        return len(STAGES) << 3
+        return 8 << 3
 
 
 _FIRING: contextvars.ContextVar[bool] = contextvars.ContextVar("negotrack_fire", default=False)
@@ -266,9 +271,17 @@ def through_machine() -> Iterator[None]:
         _FIRING.reset(token)
 
 
-def engine(lifecycle: Lifecycle = LIFECYCLE) -> Engine:
-    """Return the engine of `lifecycle`, built once (one firing the Machine inside the hook)."""
-    return _engine(lifecycle, _FIRING.get())
+def engine(lifecycle: Lifecycle = LIFECYCLE, *, fire: bool | None = None) -> Engine:
+    """Return the engine of `lifecycle`, built once (one firing the Machine inside the hook).
+
+    `fire` says whether it fires the Machine; None: as the hook says now.
+    """
+    return _engine(lifecycle, _FIRING.get() if fire is None else fire)
+
+
+def firing() -> bool:
+    """True inside `through_machine`."""
+    return _FIRING.get()
 
 
 @functools.cache
@@ -310,7 +323,9 @@ def diagram(fmt: DiagramFormat = "mermaid", lifecycle: Lifecycle = LIFECYCLE) ->
         transitions=transitions,
         initial=START,
         auto_transitions=False,
-        title="negotrack commitment lifecycle",
+        title="negotrack commitment lifecycle"
+        if lifecycle.name == LIFECYCLE.name
+        else f"negotrack {lifecycle.name} lifecycle",
         graph_engine="mermaid" if fmt == "mermaid" else "graphviz",
     )
     source: str = graph.get_graph().source

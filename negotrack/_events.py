@@ -16,12 +16,12 @@ import attrs
 
 from . import _checks, _codec
 from ._exceptions import InvalidValue, NegotrackError
-from ._lifecycle import LIFECYCLE, EventKind, LapseReason, Stage
+from ._lifecycle import LIFECYCLE, AnyKind, AnyStage, EventKind, LapseReason, event_kind
 from ._targets import number
 
 
-def _kind(value: EventKind | str) -> EventKind:
-    return _checks.member(EventKind, value, "kind")
+def _kind(value: AnyKind | str) -> AnyKind:
+    return event_kind(value)
 
 
 def _reason(value: LapseReason | str | None) -> LapseReason | None:
@@ -52,6 +52,9 @@ class Event:
     optional: when it is not given, it is derived from the content (``ev-`` and a digest),
     so the same event recorded twice is recognised as one; ids starting with ``ev-`` are
     reserved for derived ids. `given_id` is the id given, or None.
+
+    An event of a lifecycle of your own has that lifecycle's name for its `kind` (a `str`;
+    a `Lifecycle` must declare it first); its commitment's lifecycle says what it does.
     """
 
     # The order of these fields is the order of an event's row, which its derived id digests:
@@ -60,7 +63,7 @@ class Event:
     # Enum members hash in Python, the other fields in C: leaving the two enum fields out of
     # the hash (equality still compares them) makes the first hash of an event, which every
     # record() pays to deduplicate, about half as dear.
-    kind: EventKind = attrs.field(converter=_kind, metadata=_codec.key("event"), hash=False)
+    kind: AnyKind = attrs.field(converter=_kind, metadata=_codec.key("event"), hash=False)
     on: date
     reported: date | None = None
     actor: str | None = None
@@ -110,7 +113,7 @@ class Event:
                 )
             object.__setattr__(self, "given_id", None)  # the derived id itself: no id given
         kind = self.kind
-        if self.reason is not None and kind is not EventKind.LAPSED:
+        if self.reason is not None and kind is not EventKind.LAPSED and type(kind) is EventKind:
             raise _refused(
                 "reason",
                 self.reason.value,
@@ -144,7 +147,7 @@ class Event:
 
     def _check_dates(self) -> None:
         kind = self.kind
-        if kind not in _DATED:
+        if kind not in _DATED and type(kind) is EventKind:
             name = "deadline" if self.deadline is not None else "expires"
             raise _refused(
                 name,
@@ -197,8 +200,8 @@ class InvalidTransition(NegotrackError, ValueError):
         message: str,
         *,
         event: Event,
-        stage: Stage | None,
-        expected: Sequence[EventKind],
+        stage: AnyStage | None,
+        expected: Sequence[AnyKind],
     ) -> None:
         self.event = event
         self.commitment = event.commitment

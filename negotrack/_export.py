@@ -45,10 +45,11 @@ def document(tracker: Tracker, *, default_id: str = "scenario") -> dict[str, Any
         if e.source is not None:
             sources.setdefault(e.source, Source(title=e.source))
     scenario = attrs.evolve(scenario, parties=parties, sources=sources)
-    rank = tracker.lifecycle.same_day_rank()
+    ranks = {c.id: tracker.lifecycle_of(c.id).same_day_rank() for c in commitments}
     # Sorted by date for reading, in the order events of a day apply; the sort is stable, so
-    # ties keep their recording order and the file loads back to the same answers.
-    events = sorted(recorded, key=lambda e: (e.on, rank[e.kind]))
+    # ties keep their recording order and the file loads back to the same answers (an event
+    # of another lifecycle's kind, an anomaly, ranks first).
+    events = sorted(recorded, key=lambda e: (e.on, ranks[e.commitment].get(e.kind, -1)))
     top = _codec.unstructure(scenario, omit_defaults=True)
     result: dict[str, Any] = {"negotrack": FORMAT_VERSION, **top}
     if not sources:

@@ -25,10 +25,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from ._accounts import Accounts
-from ._course import Course, replay_many
-from ._engine import Engine
+from ._course import Course
 from ._events import Event
 from ._knowledge import Knowledge
+from ._lifecycles import Engines
 from ._log import EventLog
 from ._timeline import Anomaly, Transition, collector_paused
 
@@ -96,9 +96,9 @@ class KeptTimeline:
 class Folds:
     """The folds of one event log's views (see the module docstring)."""
 
-    def __init__(self, log: EventLog, engine: Engine) -> None:
+    def __init__(self, log: EventLog, engines: Engines) -> None:
         self._log = log
-        self._engine = engine
+        self.engines = engines  # each commitment's engine
         self._views: dict[Lens, _View] = {}  # least recently used first
         self._timeline: KeptTimeline | None = None  # the last timeline asked for
         self._knowledge = Knowledge(log)
@@ -248,7 +248,9 @@ class Folds:
         """The fold of `cid` as known before any of its events: one, shared by all views."""
         course = self._empty.get(cid)
         if course is None:
-            course = self._empty[cid] = Course(self._log.commitments[cid])
+            commitment = self._log.commitments[cid]
+            course = Course(commitment, stages=self.engines.of(commitment).stages)
+            self._empty[cid] = course
         return course
 
     def _view(self, known_by: date | None, party: str | None = None) -> _View:
@@ -275,9 +277,8 @@ class Folds:
         """Fold the named commitments from their events known by `known_by`, on `party`'s word."""
         log = self._log
         logs = [(log.commitments[cid], log.events_of(cid)) for cid in commitments]
-        return replay_many(
+        return self.engines.replay(
             logs,
-            self._engine,
             known_by=known_by,
             party=party,
             party_of=self._accounts.party_of,

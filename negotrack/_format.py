@@ -18,11 +18,12 @@ from typing import Any
 import attrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from . import _codec, _consistency, _documents
+from . import _codec, _consistency, _documents, _ladders
 from ._commitments import Commitment
 from ._consistency import Problem
 from ._events import Event
 from ._exceptions import InvalidValue, ScenarioError, excerpt
+from ._lifecycles import LIFECYCLES
 from ._scenario import Scenario, Source
 from ._tracker import Tracker
 
@@ -41,6 +42,7 @@ class Top:
     sources: dict[str, Source] = attrs.field(factory=dict)
     commitments: list[Any] = attrs.field(factory=list)
     events: list[Any] = attrs.field(factory=list)
+    lifecycles: Any = None
 
 
 _WHAT = {Top: "the scenario", Source: "a source", Commitment: "a commitment", Event: "an event"}
@@ -90,17 +92,21 @@ def parse(tree: Any, path: Path) -> tuple[Scenario, list[Commitment], list[Event
     # item is sound, so that one mistake is not reported again through everything naming it.
     top = _structured(tree, Top, (), problems)
     commitments = _items(tree, "commitments", Commitment, problems)
+    # Before the events: they may be of the lifecycles' own kinds.
+    lifecycles, faults = _ladders.read(tree.get("lifecycles", {}))
+    problems += faults
     events = _items(tree, "events", Event, problems)
     if top is not None:
         problems += _consistency.declarations(top.parties, top.sources, tree, commitments, events)
     if not problems and top is not None:
+        known = {**LIFECYCLES, **lifecycles}
+        problems += _ladders.references(tree.get("commitments"), commitments, known)
         problems += _consistency.references(tree, commitments, events)
     if problems or top is None:
         _raise(path, problems)
     assert top is not None
-    scenario = Scenario(
-        id=top.id, title=top.title, note=top.note, parties=top.parties, sources=top.sources
-    )
+    fields = {"note": top.note, "parties": top.parties, "sources": top.sources}
+    scenario = Scenario(id=top.id, title=top.title, lifecycles=lifecycles, **fields)
     return scenario, [c for _, c in commitments], [e for _, e in events]
 
 

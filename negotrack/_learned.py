@@ -16,7 +16,7 @@ from types import MappingProxyType
 import attrs
 
 from ._changes import Change, ChangeKind
-from ._lifecycle import Stage
+from ._lifecycle import AnyStage
 from ._log import EventLog
 from ._timeline import Status, Transition
 from ._views import Views
@@ -37,7 +37,7 @@ class Dispute:
     accounts: Mapping[str, Status] = attrs.field(hash=False)
 
     @property
-    def stages(self) -> Mapping[str, Stage | None]:
+    def stages(self) -> Mapping[str, AnyStage | None]:
         """Each party's stage, as in `Status.accounts`."""
         return self.status.accounts
 

@@ -1,160 +1,109 @@
 """The commitment lifecycle, defined once as data.
 
-Everything else is derived from `LIFECYCLE`: the transitions `Machine` that is the engine
+Everything else is derived from a `Lifecycle`: the transitions `Machine` that is the engine
 (`negotrack._engine`), the diagrams, the table in the README, and the reference model of the
-property tests. The definition is validated when it is built, so a broken lifecycle fails at
-import with `InvalidDefinition` rather than at the first odd event.
+property tests. The definition is validated when it is built (by `negotrack._definition`), so
+a broken lifecycle fails at import with `InvalidDefinition` rather than at the first odd event.
+
+`LIFECYCLE` is the default one, whose stages and events are the `Stage` and `EventKind`
+members. A lifecycle of your own (a treaty's, a law's) names its stages and events with
+strings (see `negotrack._rules`, which holds the parts).
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Literal
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import attrs
 
+from ._definition import problems
 from ._exceptions import InvalidDefinition
+from ._rules import AnyKind as AnyKind
+from ._rules import AnyStage as AnyStage
+from ._rules import EventKind as EventKind
+from ._rules import LapseReason as LapseReason
+from ._rules import Name as Name
+from ._rules import Rule as Rule
+from ._rules import Stage as Stage
+from ._rules import TimeLimit as TimeLimit
+from ._rules import (
+    declare,
+    kind_tuple,
+    limit_tuple,
+    optional_kind,
+    optional_stage,
+    rule_tuple,
+    stage_set,
+    stage_tuple,
+    word,
+)
+from ._rules import event_kind as event_kind
+from ._rules import kind_of as kind_of
+from ._rules import stage_of as stage_of
 
 
-class Stage(enum.StrEnum):
-    """Where a commitment stands; the four rungs of the ladder, then `lapsed`."""
-
-    PROPOSED = "proposed"
-    PRELIMINARY_CONSENSUS = "preliminary_consensus"
-    APPROVED = "approved"
-    IMPLEMENTED = "implemented"
-    LAPSED = "lapsed"
-
-
-class EventKind(enum.StrEnum):
-    """What happened to a commitment on a date (named in the past tense)."""
-
-    PROPOSED = "proposed"
-    CONSENSUS_REACHED = "consensus_reached"
-    APPROVED = "approved"
-    IMPLEMENTED = "implemented"
-    LAPSED = "lapsed"
-    REVIVED = "revived"
-    EXTENDED = "extended"
-    MEASURED = "measured"
-
-
-class LapseReason(enum.StrEnum):
-    """Why a commitment lapsed."""
-
-    EXPIRED = "expired"
-    DEADLINE_MISSED = "deadline_missed"
-    WITHDRAWN = "withdrawn"
-    VOIDED = "voided"
-    SUPERSEDED = "superseded"
-    BREACHED = "breached"
-    TARGET_MISSED = "target_missed"
-
-
-TimeField = Literal["deadline", "expires", "target"]
-DateEffect = Literal["keep", "move", "reset"]
-
-
-def _stages(values: Iterable[Stage | str | None]) -> frozenset[Stage | None]:
-    return frozenset(None if v is None else Stage(v) for v in values)
-
-
-def _stage_set(values: Iterable[Stage | str]) -> frozenset[Stage]:
-    return frozenset(Stage(v) for v in values)
-
-
-def _stage_tuple(values: Iterable[Stage | str]) -> tuple[Stage, ...]:
-    return tuple(Stage(v) for v in values)
-
-
-def _event_tuple(values: Iterable[EventKind | str]) -> tuple[EventKind, ...]:
-    return tuple(EventKind(v) for v in values)
-
-
-def _optional_stage(value: Stage | str | None) -> Stage | None:
-    return None if value is None else Stage(value)
-
-
-@attrs.frozen
-class Rule:
-    """How one kind of event moves a commitment.
-
-    `sources` are the stages the event is valid from (`None` stands for a commitment that has
-    no stage yet); `target` is where it leads, or `None` when the event leaves the stage as it
-    is (an extension). Arriving at the stage a commitment already has is always valid: it is
-    corroboration, kept as evidence. `dates` says what the event does to the commitment's
-    deadline and expiry date: ``keep`` them, ``move`` those it gives (an extension), or
-    ``reset`` them to those it gives, none if none (a revival: new terms).
-    """
-
-    event: EventKind = attrs.field(converter=EventKind)
-    sources: frozenset[Stage | None] = attrs.field(converter=_stages)
-    target: Stage | None = attrs.field(converter=_optional_stage)
-    dates: DateEffect = "keep"
-
-
-@attrs.frozen
-class TimeLimit:
-    """A date on a commitment that makes it lapse by itself once it passes.
-
-    The lapse falls `delay` days after the date held in `field` (on the commitment, or as moved
-    by an extension), if the commitment is then live and its stage is not `exempt`. It is
-    marked inferred: no source reported it. The `target` field is the end of a quantitative
-    commitment's target, and that limit applies only when the final period ended short.
-    """
-
-    field: TimeField
-    delay: int
-    reason: LapseReason = attrs.field(converter=LapseReason)
-    exempt: frozenset[Stage] = attrs.field(default=frozenset(), converter=_stage_set)
-
-
-def _rule_tuple(values: Iterable[Rule]) -> tuple[Rule, ...]:
-    return tuple(values)
-
-
-def _limit_tuple(values: Iterable[TimeLimit]) -> tuple[TimeLimit, ...]:
-    return tuple(values)
+def _lifecycle_name(value: Any) -> str:
+    return word(value, "lifecycle")
 
 
 @attrs.frozen(repr=False)
 class Lifecycle:
     """A complete lifecycle: stages, the rule of each event kind, and the time limits.
 
-    `stages` lists every stage in ladder order, starting with `initial`, where a commitment
-    starts and where a revival takes it back; `live` are those in which a commitment is in
-    play; `final` are stages allowed to have no way out. `rules` holds one rule per event
+    `stages` lists every stage in ladder order, starting with `initial` (by default the first),
+    where a commitment starts and where a revival takes it back; `live` are those in which a
+    commitment is in play (by default every stage but the `final` ones and the one a lapse
+    leads to); `final` are stages allowed to have no way out. `rules` holds one rule per event
     kind. `same_day_order` is the order in which events of one date apply (an empty tuple
-    means recording order only). `time_limits` are checked in order when two fall on one day.
+    means recording order only). `time_limits` are checked in order when two fall on one day;
+    the lapse they infer is a `lapse` event (by default `lapsed`). `name` is what scenario
+    files call it (``lifecycle: treaty``).
+
+    The default lifecycle is `LIFECYCLE`; one of your own names its stages and events with
+    strings (see `LIFECYCLES` for those shipped). A lifecycle made only of `EventKind`'s
+    events must give each of them a rule.
     """
 
-    stages: tuple[Stage, ...] = attrs.field(converter=_stage_tuple)
-    initial: Stage = attrs.field(converter=Stage)
-    live: frozenset[Stage] = attrs.field(converter=_stage_set)
-    rules: tuple[Rule, ...] = attrs.field(converter=_rule_tuple)
-    same_day_order: tuple[EventKind, ...] = attrs.field(converter=_event_tuple)
-    time_limits: tuple[TimeLimit, ...] = attrs.field(converter=_limit_tuple)
-    final: frozenset[Stage] = attrs.field(default=frozenset(), converter=_stage_set)
+    stages: tuple[AnyStage, ...] = attrs.field(converter=stage_tuple)
+    initial: AnyStage | None = attrs.field(default=None, converter=optional_stage)
+    live: frozenset[AnyStage] = attrs.field(default=frozenset(), converter=stage_set)
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=rule_tuple)
+    same_day_order: tuple[AnyKind, ...] = attrs.field(default=(), converter=kind_tuple)
+    time_limits: tuple[TimeLimit, ...] = attrs.field(default=(), converter=limit_tuple)
+    final: frozenset[AnyStage] = attrs.field(default=frozenset(), converter=stage_set)
+    lapse: AnyKind | None = attrs.field(default=EventKind.LAPSED, converter=optional_kind)
+    name: str = attrs.field(default="negotiation", converter=_lifecycle_name)
 
     def __attrs_post_init__(self) -> None:
-        problems = list(_problems(self))
-        if problems:
-            raise InvalidDefinition(problems)
+        if self.initial is None and self.stages:
+            object.__setattr__(self, "initial", self.stages[0])
+        if not self.live:
+            leads = {r.target for r in self.rules if r.event == self.lapse}
+            live = frozenset(s for s in self.stages if s not in self.final and s not in leads)
+            object.__setattr__(self, "live", live)
+        found = list(problems(self))
+        if found:
+            raise InvalidDefinition(found)
+        declare(self.kinds())
 
     def __repr__(self) -> str:
         # The full definition runs to kilobytes; help() and signatures show this instead.
         ladder = " -> ".join(stage.value for stage in self.stages)
         return f"<Lifecycle {ladder}: {len(self.rules)} rules, {len(self.time_limits)} time limits>"
 
-    def rule(self, event: EventKind) -> Rule:
+    def rule(self, event: AnyKind | str) -> Rule:
         """Return the rule for `event`."""
         for rule in self.rules:
-            if rule.event is event:
+            if rule.event == event:
                 return rule
-        raise KeyError(event)  # unreachable for a validated lifecycle
+        raise KeyError(event)
 
-    def edges(self) -> Iterator[tuple[Stage | None, EventKind, Stage]]:
+    def kinds(self) -> tuple[AnyKind, ...]:
+        """The lifecycle's events, in the order of its rules."""
+        return tuple(rule.event for rule in self.rules)
+
+    def edges(self) -> Iterator[tuple[AnyStage | None, AnyKind, AnyStage]]:
         """Yield every valid (stage, event, resulting stage), corroborations included."""
         for rule in self.rules:
             sources = set(rule.sources)
@@ -165,7 +114,7 @@ class Lifecycle:
                 if target is not None:
                     yield source, rule.event, target
 
-    def kept(self) -> frozenset[tuple[Stage | None, EventKind]]:
+    def kept(self) -> frozenset[tuple[AnyStage | None, AnyKind]]:
         """Each valid (stage, event) of the rules that keep the stage (no stage included)."""
         return frozenset(
             (source, rule.event)
@@ -174,21 +123,27 @@ class Lifecycle:
             for source in rule.sources
         )
 
-    def outcomes(self) -> Mapping[tuple[Stage | None, EventKind], Stage]:
+    def outcomes(self) -> Mapping[tuple[AnyStage | None, AnyKind], AnyStage]:
         """Map each valid (stage, event) to the stage that results."""
         return {(source, event): target for source, event, target in self.edges()}
 
-    def event_order(self) -> tuple[EventKind, ...]:
+    def event_order(self) -> tuple[AnyKind, ...]:
         """Event kinds in display order: the same-day order, or rule order when none is set.
 
         Which events of one date apply first is `same_day_rank`'s to say.
         """
-        return self.same_day_order or tuple(rule.event for rule in self.rules)
+        return self.same_day_order or self.kinds()
 
-    def same_day_rank(self) -> Mapping[EventKind, int]:
+    def same_day_rank(self) -> Mapping[AnyKind, int]:
         """Each kind's rank among events of one date (all equal: recording order decides)."""
         order = self.same_day_order
-        return {kind: order.index(kind) if order else 0 for kind in EventKind}
+        kinds = tuple(EventKind) if self.classic else self.kinds()
+        return {kind: order.index(kind) if order else 0 for kind in kinds}
+
+    @property
+    def classic(self) -> bool:
+        """True when every event is one of `EventKind`'s (as in `LIFECYCLE` and its variants)."""
+        return all(type(rule.event) is EventKind for rule in self.rules)
 
     def markdown(self) -> str:
         """Draw the lifecycle as a Markdown table: what each event does from each stage.
@@ -220,102 +175,13 @@ class Lifecycle:
         return "\n".join(lines) + "\n"
 
     @property
-    def lapsed(self) -> Stage:
-        """The stage a lapse leads to."""
-        target = self.rule(EventKind.LAPSED).target
-        assert target is not None  # checked by validation
-        return target
+    def lapsed(self) -> AnyStage | None:
+        """The stage a lapse leads to (None for a lifecycle without a `lapse` event)."""
+        rule = next((r for r in self.rules if r.event == self.lapse), None)
+        return None if rule is None else rule.target
 
-    def _stage_rank(self, stage: Stage | None) -> int:
+    def _stage_rank(self, stage: AnyStage | None) -> int:
         return -1 if stage is None else self.stages.index(stage)
-
-
-def _problems(lc: Lifecycle) -> Iterator[str]:
-    """Yield a sentence for each defect of `lc`; nothing when it is consistent."""
-    known = set(lc.stages)
-    if len(known) != len(lc.stages):
-        yield "stages are listed more than once; list each stage once"
-    if lc.initial not in known:
-        yield f"initial stage {lc.initial.value!r} is not among the stages"
-    for name, group in (("live", lc.live), ("final", lc.final)):
-        stray = sorted(s.value for s in group - known)
-        if stray:
-            yield f"{name} stages {stray} are not among the stages"
-
-    events = [rule.event for rule in lc.rules]
-    missing = sorted(k.value for k in set(EventKind) - set(events))
-    if missing:
-        yield f"no rule for events {missing}; give every event kind exactly one rule"
-    doubled = sorted({e.value for e in events if events.count(e) > 1})
-    if doubled:
-        yield f"more than one rule for events {doubled}; merge them into one rule each"
-    for rule in lc.rules:
-        stray = sorted(s.value for s in rule.sources if s is not None and s not in known)
-        if stray:
-            yield f"rule {rule.event.value!r} starts from unknown stages {stray}"
-        if rule.target is not None and rule.target not in known:
-            yield f"rule {rule.event.value!r} leads to unknown stage {rule.target.value!r}"
-
-    if lc.same_day_order and sorted(lc.same_day_order) != sorted(events):
-        yield "same_day_order must list every event kind exactly once (or be empty)"
-
-    lapse = next((r for r in lc.rules if r.event is EventKind.LAPSED), None)
-    if lapse is not None and (lapse.target is None or lapse.target in lc.live):
-        yield "the 'lapsed' rule must lead to a stage that is not live"
-    extend = next((r for r in lc.rules if r.event is EventKind.EXTENDED), None)
-    if extend is not None and extend.target is not None:
-        yield "the 'extended' rule must keep the stage (target None)"
-    for rule in lc.rules:
-        if rule.dates not in ("keep", "move", "reset"):
-            yield f"rule {rule.event.value!r} has dates={rule.dates!r}; use keep, move or reset"
-
-    if lc.stages and lc.initial is not lc.stages[0]:
-        yield f"initial stage {lc.initial.value!r} must be the first rung, {lc.stages[0].value!r}"
-    if not any(None in r.sources and r.target is lc.initial for r in lc.rules):
-        yield (
-            f"initial stage {lc.initial.value!r} must be entered by a rule valid before the first "
-            "event (a source of None)"
-        )
-    revive = next((r for r in lc.rules if r.event is EventKind.REVIVED), None)
-    if revive is not None and revive.target not in (lc.initial, None):
-        yield f"the 'revived' rule must lead back to the initial stage {lc.initial.value!r}"
-
-    edges = [(s, t) for s, _, t in _safe_edges(lc) if s != t]
-    reached: set[Stage | None] = {None}
-    frontier: list[Stage | None] = [None]
-    while frontier:
-        here = frontier.pop()
-        for source, target in edges:
-            if source == here and target not in reached:
-                reached.add(target)
-                frontier.append(target)
-    unreachable = sorted(s.value for s in known - reached)
-    if unreachable:
-        yield f"stages {unreachable} cannot be reached from the start; add a rule leading there"
-    traps = sorted(s.value for s in known - lc.final if not any(src == s for src, _ in edges))
-    if traps:
-        yield f"stages {traps} have no way out; add a rule leaving them or declare them final"
-
-    for limit in lc.time_limits:
-        if limit.field not in ("deadline", "expires", "target"):
-            yield (
-                f"time limit on unknown field {limit.field!r}; use 'deadline', 'expires' or "
-                "'target'"
-            )
-        if limit.delay < 0:
-            yield f"time limit on {limit.field!r} has a negative delay {limit.delay}"
-        stray = sorted(s.value for s in limit.exempt - known)
-        if stray:
-            yield f"time limit on {limit.field!r} exempts unknown stages {stray}"
-
-
-def _safe_edges(lc: Lifecycle) -> Iterator[tuple[Stage | None, EventKind, Stage]]:
-    # edges() is only trusted on a valid lifecycle; here unknown stages must not crash.
-    for rule in lc.rules:
-        for source in rule.sources:
-            target = rule.target if rule.target is not None else source
-            if target is not None:
-                yield source, rule.event, target
 
 
 _LIVE = (Stage.PROPOSED, Stage.PRELIMINARY_CONSENSUS, Stage.APPROVED, Stage.IMPLEMENTED)

@@ -35,7 +35,7 @@ from ._changes import Change, ChangeKind
 from ._charts import shift
 from ._events import Event
 from ._exceptions import InvalidValue
-from ._lifecycle import Stage
+from ._lifecycle import Name, Stage
 from ._output import NO_STAGE, amount, delivered_cell, knowledge, period_phase, progress_cell
 from ._scenario import Source
 from ._timeline import Status, Transition
@@ -162,7 +162,10 @@ def _context(
             }
         )
     stages = [row["stage"] for row in rows]
-    counts = {s: stages.count(s) for s in [*(s.value for s in Stage), NO_STAGE] if s in stages}
+    # The default stages first, then those of other lifecycles, each in ladder order.
+    named = [s.value for c in commitments for s in tracker.lifecycle_of(c.id).stages]
+    order = dict.fromkeys([*(s.value for s in Stage), *named, NO_STAGE])
+    counts = {s: stages.count(s) for s in order if s in stages}
     since = shift(on, -CHANGES_DAYS)
     until = shift(on, DUE_DAYS)
     changes = [
@@ -246,7 +249,7 @@ def _move(step: Transition) -> str:
     return move
 
 
-def _words(value: enum.Enum | None) -> str:
+def _words(value: enum.Enum | Name | None) -> str:
     return NO_STAGE if value is None else str(value.value).replace("_", " ")
 
 

@@ -15,6 +15,7 @@ import attrs
 
 from . import _checks
 from ._exceptions import InvalidValue
+from ._lifecycle import Lifecycle
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -53,12 +54,24 @@ def _sources(instance: Any, attribute: attrs.Attribute[Any], value: Mapping[str,
             )
 
 
+def _lifecycles(instance: Any, attribute: attrs.Attribute[Any], value: Mapping[str, Any]) -> None:
+    for key, lifecycle in value.items():
+        if not isinstance(lifecycle, Lifecycle) or lifecycle.name != key:
+            raise InvalidValue(
+                f"lifecycles[{key!r}]",
+                lifecycle,
+                "a Lifecycle of that name",
+                message=f"lifecycles[{key!r}] must be a Lifecycle named {key!r}, got "
+                f"{lifecycle!r}; write Lifecycle(name={key!r}, stages=..., rules=...)",
+            )
+
+
 @attrs.frozen(kw_only=True)
 class Scenario:
     """The description of a negotiation: its id and title, the parties and the sources.
 
     `parties` maps a short code (``US``) to a name; `sources` maps a key that events cite to
-    a `Source`.
+    a `Source`; `lifecycles`, the lifecycles of its own that commitments may name, by name.
     """
 
     id: str = attrs.field(validator=_checks.text)
@@ -69,6 +82,9 @@ class Scenario:
     )
     sources: Mapping[str, Source] = attrs.field(
         factory=dict, converter=_frozen_mapping, validator=_sources
+    )
+    lifecycles: Mapping[str, Lifecycle] = attrs.field(
+        factory=dict, converter=_frozen_mapping, validator=_lifecycles
     )
 
 

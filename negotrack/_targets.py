@@ -83,16 +83,16 @@ class Target:
         found = []
         n = 0
         while True:
-            begin = _add_months(self.start, n * step)
+            begin = add_months(self.start, n * step)
             if begin > self.end:
                 break
-            stop = min(_add_months(self.start, (n + 1) * step) - timedelta(days=1), self.end)
+            stop = min(add_months(self.start, (n + 1) * step) - timedelta(days=1), self.end)
             found.append((begin, stop))
             n += 1
         return tuple(found)
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     """`day` moved by whole months, the day of the month kept where the month allows it."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1

@@ -21,10 +21,10 @@ import attrs
 from . import _codec, _notebook, _rows
 from ._commitments import Commitment
 from ._events import Event
-from ._lifecycle import EventKind, LapseReason, Stage
+from ._lifecycle import AnyKind, AnyStage, EventKind, LapseReason
 from ._targets import Progress
 
-NO_ACCOUNTS: Mapping[str, Stage | None] = MappingProxyType({})
+NO_ACCOUNTS: Mapping[str, AnyStage | None] = MappingProxyType({})
 """The accounts of a commitment no party gave an account of (shared: it is read only)."""
 
 
@@ -45,7 +45,7 @@ class Status:
     a snapshot, and two commitments in the same state have equal statuses.
     """
 
-    stage: Stage | None
+    stage: AnyStage | None
     since: date | None = None
     reason: LapseReason | None = None
     inferred: bool = False
@@ -54,7 +54,7 @@ class Status:
     expires: date | None = None
     at_risk_from: tuple[str, ...] = ()
     progress: Progress | None = None
-    accounts: Mapping[str, Stage | None] = attrs.field(default=NO_ACCOUNTS, hash=False)
+    accounts: Mapping[str, AnyStage | None] = attrs.field(default=NO_ACCOUNTS, hash=False)
 
     @property
     def disputed(self) -> bool:
@@ -95,9 +95,9 @@ class Transition:
 
     commitment: str
     on: date
-    kind: EventKind = attrs.field(metadata=_codec.key("event"))
-    source: Stage | None = attrs.field(metadata=_codec.key("from"))
-    target: Stage = attrs.field(metadata=_codec.key("to"))
+    kind: AnyKind = attrs.field(metadata=_codec.key("event"))
+    source: AnyStage | None = attrs.field(metadata=_codec.key("from"))
+    target: AnyStage = attrs.field(metadata=_codec.key("to"))
     event: Event | None = attrs.field(default=None, metadata=_codec.key("evidence"))
     reason: LapseReason | None = None
     deadline: date | None = None
@@ -127,8 +127,8 @@ class Anomaly:
     """
 
     event: Event
-    stage: Stage | None
-    expected: tuple[EventKind, ...]
+    stage: AnyStage | None
+    expected: tuple[AnyKind, ...]
     message: str
 
     @property

@@ -19,12 +19,12 @@ from ._anomalies import anomaly
 from ._course import Course
 from ._events import Event
 from ._folds import Folds, KeptTimeline, Lens
-from ._lifecycle import Stage
+from ._lifecycle import AnyStage
 from ._targets import progress
 from ._timeline import Anomaly, Status, Transition, collector_paused
 
 # A commitment's stage on the day in question.
-_StageOf = Callable[[str], "Stage | None"]
+_StageOf = Callable[[str], "AnyStage | None"]
 
 
 class Views(Folds):
@@ -215,7 +215,8 @@ class Views(Folds):
         return tuple(a for a in found if on is None or a.on <= on)
 
     def _anomalies_of(self, course: Course) -> tuple[Anomaly, ...]:
-        return tuple(anomaly(self._engine, course, i) for i in range(len(course.anomalies)))
+        engine = self.engines.of(course.commitment)
+        return tuple(anomaly(engine, course, i) for i in range(len(course.anomalies)))
 
     def anomalous(self, commitments: Iterable[str]) -> set[Event]:
         """The events of `commitments` that are anomalies in the full view."""
@@ -227,14 +228,18 @@ class Views(Folds):
             course = self.course(cid, None)
             for index, (event, _stage, _state) in enumerate(course.anomalies):
                 if event not in before:
-                    return anomaly(self._engine, course, index)
+                    return anomaly(self.engines.of(course.commitment), course, index)
         return None
 
     def _with_risk(self, cid: str, status: Status, stage_of: _StageOf) -> Status:
         """`status` with the lapsed counterparts of `cid` that put it at risk, if live."""
         others = self._log.counterparts.get(cid)
-        if not others or status.stage not in self._engine.live:
+        of, commitments = self.engines.of, self._log.commitments
+        if not others or status.stage not in of(commitments[cid]).live:
             return status
-        lapsed = self._engine.lapsed
-        risk = tuple(other for other in others if stage_of(other) is lapsed)
+        risk = tuple(
+            other
+            for other in others
+            if stage_of(other) is (lapsed := of(commitments[other]).lapsed) and lapsed is not None
+        )
         return attrs.evolve(status, at_risk_from=risk) if risk else status

@@ -44,7 +44,7 @@ except ImportError as err:  # pragma: no cover - exercised in a test with matplo
 from . import _charts, _checks
 from ._charts import Lane, Mark, shift
 from ._exceptions import InvalidValue
-from ._lifecycle import Stage
+from ._lifecycle import AnyStage, Stage
 from ._tracker import Tracker
 
 __all__ = ["LANES_PER_PAGE", "targets", "timeline", "timelines"]
@@ -54,7 +54,7 @@ LANES_PER_PAGE = 40
 
 # Each stage: a fill colour (a colour-blind-safe set) and a hatch, so that colour is not the
 # only thing that tells them apart.
-STAGES: dict[Stage, tuple[str, str]] = {
+STAGES: dict[AnyStage, tuple[str, str]] = {
     Stage.PROPOSED: ("#d9d9f3", ".."),
     Stage.PRELIMINARY_CONSENSUS: ("#fdd9a0", "//"),
     Stage.APPROVED: ("#9ecae1", "\\\\"),
@@ -140,7 +140,8 @@ def _timeline(
         title += f", as known on {known_by:%Y-%m-%d}"
     if lanes and len(lanes) < total:
         title += f" (commitments {lanes[0].index + 1}-{lanes[-1].index + 1} of {total:,})"
-    handles = _legend()
+    styles = _charts.styles(lanes, STAGES)
+    handles = _legend(styles)
     if ax is None:
         n = max(len(lanes), 1)
         longest = max((len(_label(lane.commitment)) for lane in lanes), default=8)
@@ -168,11 +169,13 @@ def _timeline(
         ax.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7.5, frameon=False
         )
-    _draw_lanes(ax, lanes, on, first)
+    _draw_lanes(ax, lanes, on, first, styles)
     return fig
 
 
-def _draw_lanes(ax: Axes, lanes: list[Lane], on: date, first: date) -> None:
+def _draw_lanes(
+    ax: Axes, lanes: list[Lane], on: date, first: date, styles: dict[AnyStage, tuple[str, str]]
+) -> None:
     n = max(len(lanes), 1)
     last = shift(on, 1)
     pad = max((last - first).days * 0.02, 3)
@@ -203,12 +206,12 @@ def _draw_lanes(ax: Axes, lanes: list[Lane], on: date, first: date) -> None:
             parse_math=False,
             clip_on=False,
         )
-    for stage, (colour, hatch) in STAGES.items():
+    for stage, (colour, hatch) in styles.items():
         boxes = [
             _box(_num(b.start), _num(b.end), row - 0.3, row + 0.3)
             for row, lane in enumerate(lanes)
             for b in lane.bands
-            if b.stage is stage
+            if b.stage == stage
         ]
         if boxes:
             ax.add_collection(
@@ -254,12 +257,12 @@ def _draw_lanes(ax: Axes, lanes: list[Lane], on: date, first: date) -> None:
     ax.set_axisbelow(True)
 
 
-def _legend() -> list[Any]:
+def _legend(styles: dict[AnyStage, tuple[str, str]]) -> list[Any]:
     handles: list[Any] = [
         Patch(
             facecolor=colour, edgecolor="#555555", hatch=hatch, label=stage.value.replace("_", " ")
         )
-        for stage, (colour, hatch) in STAGES.items()
+        for stage, (colour, hatch) in styles.items()
     ]
     handles.append(Patch(facecolor=RISK, label="at risk"))
     for mark, (marker, size, face, edge) in MARKS.items():

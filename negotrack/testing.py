@@ -45,7 +45,7 @@ from ._drawing import (
 from ._engine import through_machine
 from ._engine import through_machine as _machine_hook
 from ._events import Event
-from ._lifecycle import LIFECYCLE, EventKind, Lifecycle
+from ._lifecycle import LIFECYCLE, AnyKind, EventKind, Lifecycle, kind_of
 from ._scenario import Source
 from ._tracker import Tracker
 
@@ -181,7 +181,7 @@ def events(
     *,
     start: date = _START,
     end: date | None = None,
-    kinds: Sequence[EventKind | str] | None = None,
+    kinds: Sequence[AnyKind | str] | None = None,
     late_reports: bool = True,
 ) -> st.SearchStrategy[Event]:
     """Single events naming one of `commitment_ids`, of any kind but `measured` (or of `kinds`).
@@ -197,7 +197,7 @@ def events(
     if not ids:
         raise ValueError("commitment_ids must name at least one commitment")
     every = [k for k in EventKind if k is not EventKind.MEASURED]
-    chosen = tuple(EventKind(k) for k in (kinds if kinds is not None else every))
+    chosen = tuple(kind_of(k) for k in (kinds if kinds is not None else every))
     if not chosen:
         raise ValueError("kinds must name at least one event kind")
     return _any_event(ids, chosen, start, _end(start, end), late_reports)
@@ -215,10 +215,12 @@ def negotiations(
     late_reports: bool = True,
     event_ids: bool = True,
     accounts: bool = False,
+    lifecycle: Lifecycle = LIFECYCLE,
 ) -> st.SearchStrategy[Negotiation]:
     """Negotiations: commitments and an event log shaped like a real negotiation.
 
-    Each commitment follows a random walk through `LIFECYCLE` of up to `max_steps` events,
+    Each commitment follows a random walk through `lifecycle` (by default `LIFECYCLE`; a
+    tracker made with ``Tracker(lifecycle=...)`` applies it) of up to `max_steps` events,
     mostly valid moves (climbing the ladder, skipping rungs, extensions, lapses, revivals),
     dated from `start` to `end` with frequent same-day events. With `noise`, the walk also
     produces exact duplicates, corroborations (the same move reported again by someone else),
@@ -248,6 +250,7 @@ def negotiations(
         noise=noise,
         late_reports=late_reports,
         event_ids=event_ids,
+        lifecycle=lifecycle,
     ).map(lambda drawn: Negotiation(*drawn))
     if accounts:
         return _with_accounts(drawn, tuple(parties))

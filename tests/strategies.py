@@ -40,6 +40,7 @@ __all__ = [
     "events",
     "json_text",
     "known_by_dates",
+    "lifecycles",
     "negotiations",
     "objects_of",
     "reorderings",
@@ -50,6 +51,64 @@ __all__ = [
 
 START = date(2025, 1, 1)
 END = START + timedelta(days=119)
+
+
+# The names generated lifecycles draw from: few, so that the event names every lifecycle
+# declares (which `Event` then accepts) stay a small set.
+_RUNGS = ("drafted", "tabled", "agreed", "signed", "ratified", "in_force")
+
+
+@st.composite
+def lifecycles(draw: st.DrawFn) -> nt.Lifecycle:
+    """Valid lifecycles of their own: 1 to 4 live rungs, each reached by its own event from
+    no stage or from some lower rungs, an `ended` stage that time limits lead to (a trap, or
+    left by a revival), and optionally a second final stage, extensions and measurements."""
+    rungs = sorted(
+        draw(st.lists(st.sampled_from(_RUNGS), min_size=1, max_size=4, unique=True)),
+        key=_RUNGS.index,
+    )
+    rules = []
+    for i, rung in enumerate(rungs):
+        lower = draw(st.lists(st.sampled_from(rungs[:i]), unique=True)) if i else []
+        rules.append(nt.Rule(f"{rung}_reached", sources=[None, *lower], target=rung))
+    rules.append(nt.Rule("ended", sources=rungs, target="ended"))
+    stages, final = [*rungs, "ended"], []
+    if draw(st.booleans()):
+        rules.append(
+            nt.Rule(nt.EventKind.REVIVED, sources=["ended"], target=rungs[0], dates="reset")
+        )
+    else:
+        final.append("ended")
+    if len(rungs) < 4 and draw(st.booleans()):
+        stages.append("annulled")
+        final.append("annulled")
+        rules.append(
+            nt.Rule(
+                "annulled",
+                sources=draw(st.sets(st.sampled_from(rungs), min_size=1)),
+                target="annulled",
+            )
+        )
+    if draw(st.booleans()):
+        rules.append(nt.Rule(nt.EventKind.EXTENDED, sources=rungs, target=None, dates="move"))
+    if draw(st.booleans()):
+        rules.append(nt.Rule(nt.EventKind.MEASURED, sources=[None, *stages], target=None))
+    limits = [nt.TimeLimit("expires", delay=0, reason="expired")]
+    if draw(st.booleans()):
+        limits.insert(
+            0, nt.TimeLimit("deadline", delay=1, reason="deadline_missed", exempt=[rungs[-1]])
+        )
+    # A same-day order: with none, events of one date apply in recording order only.
+    order = draw(st.permutations([r.event for r in rules]))
+    return nt.Lifecycle(
+        name="generated",
+        stages=stages,
+        final=final,
+        rules=rules,
+        same_day_order=order,
+        time_limits=limits,
+        lapse="ended",
+    )
 
 
 def known_by_dates() -> st.SearchStrategy[date | None]:

@@ -24,7 +24,10 @@ def test_public_namespace_is_pinned() -> None:
 
     assert nt.__all__ == sorted(nt.__all__, key=isort_style)
     assert set(nt.__all__) == {
+        "LEGISLATION",
         "LIFECYCLE",
+        "LIFECYCLES",
+        "TREATY",
         "Anomaly",
         "Change",
         "ChangeKind",
@@ -43,6 +46,7 @@ def test_public_namespace_is_pinned() -> None:
         "Lifecycle",
         "Link",
         "LinkKind",
+        "Name",
         "NegotrackError",
         "Period",
         "Progress",
