@@ -70,13 +70,18 @@ class Lane:
     risk: tuple[tuple[date, date], ...]
 
 
-def lanes(tracker: Tracker, *, on: date, known_by: date | None) -> tuple[Lane, ...]:
-    """One `Lane` per commitment, in the order added, up to `on` as known by `known_by`."""
+def lanes(
+    tracker: Tracker, *, on: date, known_by: date | None, according_to: str | None = None
+) -> tuple[Lane, ...]:
+    """One `Lane` per commitment, in the order added, up to `on` as known by `known_by`.
+
+    With `according_to`, the stages and risk are that party's account (see `Tracker.status`).
+    """
     ids = [c.id for c in tracker.commitments()]
     end = shift(on, 1)  # bands run through the as-of date
     steps: dict[str, list[tuple[date, AnyStage, Mark | None]]] = {cid: [] for cid in ids}
     lapsed = {cid: tracker.lifecycle_of(cid).lapsed for cid in ids}
-    for step in tracker.timeline(known_by=known_by):
+    for step in tracker.timeline(known_by=known_by, according_to=according_to):
         if step.on > on:
             continue
         mark = _mark(step, lapsed[step.commitment])
@@ -89,7 +94,7 @@ def lanes(tracker: Tracker, *, on: date, known_by: date | None) -> tuple[Lane, .
             and (known_by is None or event.known_on <= known_by)
         ):
             measured[event.commitment].append(event.on)
-    risk = _risk(tracker, steps, on=on, known_by=known_by)
+    risk = _risk(tracker, steps, on=on, known_by=known_by, according_to=according_to)
     found = []
     for index, cid in enumerate(ids):
         bands: list[Band] = []
@@ -129,6 +134,7 @@ def _risk(
     *,
     on: date,
     known_by: date | None,
+    according_to: str | None,
 ) -> dict[str, list[tuple[date, date]]]:
     """The spans each commitment was at risk, up to `on`, from the tracker's changes."""
     days = [day for found in steps.values() for day, _, _ in found]
@@ -137,7 +143,9 @@ def _risk(
     spans: dict[str, list[tuple[date, date]]] = {}
     opened: dict[str, date] = {}
     # Nothing is at risk before the first step: the changes from then on say it all.
-    for change in tracker.changes(shift(min(days), -1), on, known_by=known_by):
+    for change in tracker.changes(
+        shift(min(days), -1), on, known_by=known_by, according_to=according_to
+    ):
         if change.kind is ChangeKind.AT_RISK:
             opened.setdefault(change.commitment, change.on)
         elif change.kind is ChangeKind.NO_LONGER_AT_RISK and change.commitment in opened:
@@ -163,7 +171,12 @@ class Delivery:
 
 
 def deliveries(
-    tracker: Tracker, commitment: str, *, on: date, known_by: date | None
+    tracker: Tracker,
+    commitment: str,
+    *,
+    on: date,
+    known_by: date | None,
+    according_to: str | None = None,
 ) -> tuple[Delivery, ...]:
     """Every period of `commitment`'s target with what was delivered in it, as known.
 
@@ -195,7 +208,7 @@ def deliveries(
         if start <= on:
             last = min(end, on)
             for day in [*(d for d in measured if start <= d <= last), last]:
-                value = _delivered(tracker, commitment, day, known_by)
+                value = _delivered(tracker, commitment, day, known_by, according_to)
                 if value is not None:  # no figure yet: no line, rather than a line at 0
                     steps.append((day, value))
             if steps:
@@ -204,8 +217,10 @@ def deliveries(
     return tuple(found)
 
 
-def _delivered(tracker: Tracker, commitment: str, day: date, known_by: date | None) -> float | None:
-    progress = tracker.status(commitment, on=day, known_by=known_by).progress
+def _delivered(
+    tracker: Tracker, commitment: str, day: date, known_by: date | None, party: str | None
+) -> float | None:
+    progress = tracker.status(commitment, on=day, known_by=known_by, according_to=party).progress
     assert progress is not None, "a commitment with a target has progress"
     return progress.delivered
 
@@ -228,3 +243,17 @@ def styles(
         colour, hatch = _MORE[i % len(_MORE)]
         found[stage] = (colour, hatch * (1 + i // len(_MORE)))
     return found
+
+
+LABEL_CHARS = 36  # a longer id is cut, with an ellipsis
+
+
+def label(text: str, limit: int = LABEL_CHARS) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis: a chart's label."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def box(x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float]]:
+    """The corners of a rectangle, for a polygon collection."""
+    return [(x0, y0), (x0, y1), (x1, y1), (x1, y0)]

@@ -174,7 +174,7 @@ def _context(
     ]
     due = [{"d": d, "n": index[d.commitment]} for d in tracker.due(on, (until - on).days)]
     with _quiet_fonts():
-        pages = plot.timelines(tracker, on=on, known_by=known_by)
+        pages = plot.timelines(tracker, on=on, known_by=known_by, according_to=party)
         timeline = [
             _svg(fig, f"t{n}", f"Timeline of the commitments' stages, part {n + 1}")
             for n, fig in enumerate(pages)
@@ -184,7 +184,7 @@ def _context(
                 "n": index[c.id],
                 "c": c,
                 "svg": _svg(
-                    plot.targets(tracker, c.id, on=on, known_by=known_by),
+                    plot.targets(tracker, c.id, on=on, known_by=known_by, according_to=party),
                     f"g{index[c.id]}",
                     f"Deliveries of {c.id} against its target",
                 ),

@@ -17,6 +17,8 @@ changes matplotlib's settings.
 - `targets`: for one commitment with a target, the delivered total over time (a step line, from
   the measurements known by `known_by`) against the target and the pace line (0 at each period's
   start, the target at its end), period by period. Its axes is the SVG group ``targets-N``.
+
+Each takes `according_to`, a party's code, to draw that party's account (`Tracker.status`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ except ImportError as err:  # pragma: no cover - exercised in a test with matplo
     ) from err
 
 from . import _charts, _checks
-from ._charts import Lane, Mark, shift
+from ._charts import Lane, Mark, box, label, shift
 from ._exceptions import InvalidValue
 from ._lifecycle import AnyStage, Stage
 from ._tracker import Tracker
@@ -74,7 +76,6 @@ RISK = "#d62728"
 AS_OF = "#6a3d9a"
 LANE_HEIGHT = 0.27  # inches
 WIDTH = 10.0  # inches
-LABEL_CHARS = 36  # a longer id is cut, with an ellipsis
 
 
 def timeline(
@@ -84,6 +85,7 @@ def timeline(
     known_by: date | None = None,
     ax: Axes | None = None,
     commitments: Sequence[str] | None = None,
+    according_to: str | None = None,
 ) -> Figure:
     """The swimlane timeline of `commitments` (all, by default) up to `on`, as known by `known_by`.
 
@@ -91,7 +93,7 @@ def timeline(
     many commitments draw pages with `timelines` instead.
     """
     _checks.ordinal("on", on)
-    every = _charts.lanes(tracker, on=on, known_by=known_by)
+    every = _charts.lanes(tracker, on=on, known_by=known_by, according_to=according_to)
     if commitments is None:
         chosen = list(every)
     else:
@@ -104,13 +106,18 @@ def timeline(
 
 
 def timelines(
-    tracker: Tracker, *, on: date, known_by: date | None = None, lanes: int = LANES_PER_PAGE
+    tracker: Tracker,
+    *,
+    on: date,
+    known_by: date | None = None,
+    lanes: int = LANES_PER_PAGE,
+    according_to: str | None = None,
 ) -> tuple[Figure, ...]:
     """The timeline in pages of at most `lanes` lanes each, in the order added (one at least)."""
     _checks.ordinal("on", on)
     if isinstance(lanes, bool) or not isinstance(lanes, int) or lanes < 1:
         raise InvalidValue("lanes", lanes, "a number of lanes per page, 1 or more")
-    every = _charts.lanes(tracker, on=on, known_by=known_by)
+    every = _charts.lanes(tracker, on=on, known_by=known_by, according_to=according_to)
     pages = [list(every[i : i + lanes]) for i in range(0, len(every), lanes)] or [[]]
     first = _first_day(list(every), on)  # one time axis for every page, to compare them
     return tuple(
@@ -144,7 +151,7 @@ def _timeline(
     handles = _legend(styles)
     if ax is None:
         n = max(len(lanes), 1)
-        longest = max((len(_label(lane.commitment)) for lane in lanes), default=8)
+        longest = max((len(label(lane.commitment)) for lane in lanes), default=8)
         left, right, top, bottom = 0.3 + 0.065 * longest, 0.25, 1.15, 0.45
         height = top + bottom + n * LANE_HEIGHT
         fig = _figure(WIDTH, height)
@@ -198,7 +205,7 @@ def _draw_lanes(
         ax.text(
             -0.008,
             row,
-            _label(lane.commitment),
+            label(lane.commitment),
             transform=ax.get_yaxis_transform(),
             ha="right",
             va="center",
@@ -208,7 +215,7 @@ def _draw_lanes(
         )
     for stage, (colour, hatch) in styles.items():
         boxes = [
-            _box(_num(b.start), _num(b.end), row - 0.3, row + 0.3)
+            box(_num(b.start), _num(b.end), row - 0.3, row + 0.3)
             for row, lane in enumerate(lanes)
             for b in lane.bands
             if b.stage == stage
@@ -225,7 +232,7 @@ def _draw_lanes(
                 )
             )
     risky = [
-        _box(_num(start), _num(end), row + 0.32, row + 0.46)
+        box(_num(start), _num(end), row + 0.32, row + 0.46)
         for row, lane in enumerate(lanes)
         for start, end in lane.risk
     ]
@@ -289,20 +296,24 @@ def targets(
     on: date,
     known_by: date | None = None,
     ax: Axes | None = None,
+    according_to: str | None = None,
 ) -> Figure:
     """Deliveries of `commitment` against its target and the pace, period by period.
 
     Refuses with `InvalidValue` (a `NegotrackError`) a commitment without a target.
     """
     _checks.ordinal("on", on)
-    periods = _charts.deliveries(tracker, commitment, on=on, known_by=known_by)
+    periods = _charts.deliveries(
+        tracker, commitment, on=on, known_by=known_by, according_to=according_to
+    )
     found = tracker.commitment(commitment)
     assert found.target is not None  # deliveries refuses a commitment without one
     unit = found.target.unit
     index = [c.id for c in tracker.commitments()].index(found.id)
-    progress = tracker.status(found.id, on=on, known_by=known_by).progress
+    status = tracker.status(found.id, on=on, known_by=known_by, according_to=according_to)
+    progress = status.progress
     met = {(p.start, p.end): p.met for p in (progress.periods if progress else ())}
-    title = f"{_label(found.id, 48)}: delivered against the target"
+    title = f"{label(found.id, 48)}: delivered against the target"
     subtitle = f"as of {on:%Y-%m-%d}" + (
         "" if known_by is None else f", as known on {known_by:%Y-%m-%d}"
     )
@@ -395,15 +406,6 @@ def _check_axes(ax: object) -> None:
 
 def _num(day: date) -> float:
     return float(mdates.date2num(day))
-
-
-def _box(x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float]]:
-    return [(x0, y0), (x0, y1), (x1, y1), (x1, y0)]
-
-
-def _label(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def _dates(ax: Axes, *, top: bool) -> None:

@@ -476,3 +476,20 @@ def test_a_revision_supersedes_exactly_from_its_report_date(
     else:
         assert (got.delivered, got.figure_reported) == (later, revised)
         assert got.revised_from == first
+
+
+def test_the_report_shows_both_sides_and_answers_on_a_party_word() -> None:
+    """The report marks a disputed commitment with each side's stage and evidence, and on a
+    party's word every part of it (table, charts, changes) is that party's account."""
+    pytest.importorskip("jinja2")
+    pytest.importorskip("matplotlib")
+    from negotrack import _report
+
+    t = disputed()
+    page = _report.render(t, on=day("2025-11-05"), known_by=None)
+    assert "Disputed: the parties' accounts differ." in page
+    assert "disputed: US approved, CN preliminary consensus" in page
+    assert "Li Chenggang" in page  # the CN side's evidence, shown beside the US one
+    on_cn = _report.render(t, on=day("2025-11-05"), known_by=None, according_to="CN")
+    assert "according to CN" in on_cn
+    assert on_cn.count("stage-approved") < page.count("stage-approved")
