@@ -18,7 +18,6 @@ from ._lifecycle import LIFECYCLE, Lifecycle
 from ._recorder import Recorder, Stored
 from ._scenario import Scenario
 from ._session import RECORD_CLASSES
-from ._sqlite import SQLiteRecorder
 from ._tracker import Tracker
 
 _CHUNK = 10_000
@@ -151,4 +150,7 @@ def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bo
                 f"a PostgreSQL store needs the PostgreSQL driver{why}; {install_hint('postgres')}",
             ) from None
         return PostgresRecorder(location, timeout=timeout, create=create)
+    # Imported when a store is opened: `import negotrack` loads no store backend (sqlite3).
+    from ._sqlite import SQLiteRecorder
+
     return SQLiteRecorder(Path(location), timeout=timeout, create=create)

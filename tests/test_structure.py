@@ -116,3 +116,101 @@ def test_project_urls() -> None:
     }
     for key in ("Documentation", "Changelog"):
         assert (ROOT / urls[key].removeprefix(f"{home}/blob/main/")).is_file(), key
+
+
+# -- layers ---------------------------------------------------------------------------------------
+
+# The core: values, the lifecycle, the fold, the views and the tracker's answers. It knows no
+# file, no store backend, no command line and no report (see docs/architecture.md).
+CORE = {
+    "_accounts",
+    "_anomalies",
+    "_answers",
+    "_changes",
+    "_checks",
+    "_codec",
+    "_commitments",
+    "_course",
+    "_definition",
+    "_engine",
+    "_events",
+    "_exceptions",
+    "_fold",
+    "_folds",
+    "_knowledge",
+    "_learned",
+    "_lifecycle",
+    "_lifecycles",
+    "_log",
+    "_rules",
+    "_scenario",
+    "_targets",
+    "_timeline",
+    "_views",
+}
+OUTER = {
+    "_sqlite": "a store backend",
+    "_postgres": "a store backend",
+    "_pgschema": "a store backend",
+    "_migration": "a store backend",
+    "_transfer": "the stores' copying",
+    "_store": "the stores' entry",
+    "_cli": "the command line",
+    "_commands": "the command line",
+    "_history_commands": "the command line",
+    "_inputs": "the command line",
+    "_output": "the command line's words",
+    "_steps_text": "the command line's words",
+    "_report": "the HTML report",
+    "_reporting": "the HTML report",
+    "plot": "the charts",
+    "_charts": "the charts",
+    "_files": "scenario files",
+    "_format": "scenario files",
+    "_documents": "scenario files",
+    "_composer": "scenario files",
+    "_consistency": "scenario files",
+    "_sheets": "spreadsheets",
+    "_csv": "spreadsheets",
+    "tables": "tables",
+}
+
+
+def test_the_core_imports_no_outer_layer() -> None:
+    """No core module imports a file, store backend, command line, report or table module."""
+    assert CORE <= set(MODULES), sorted(CORE - set(MODULES))
+    wrong = [
+        f"{name} imports {target} ({OUTER[target]})"
+        for name in sorted(CORE)
+        for target in sorted(imports_of(MODULES[name]) & set(OUTER))
+    ]
+    assert wrong == []
+
+
+def test_the_layering_test_sees_a_wrong_way_import(tmp_path: Path) -> None:
+    """The import walk the layering test uses finds an import of an outer module in a function."""
+    path = tmp_path / "m.py"
+    path.write_text("def f():\n    from ._sqlite import SQLiteRecorder\n", encoding="utf-8")
+    assert imports_of(path) & set(OUTER) == {"_sqlite"}
+
+
+def test_import_negotrack_loads_no_backend_and_no_extra() -> None:
+    """`import negotrack` loads attrs and transitions, and no store backend, file codec or
+    extra; opening a store loads sqlite3 (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, negotrack\n"
+        "heavy = ('sqlite3', 'psycopg', 'cattrs', 'yaml', 'jinja2', 'matplotlib', 'pandas',"
+        " 'polars', 'pyarrow', 'negotrack._sqlite', 'negotrack._postgres')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+        "print(all(m in sys.modules for m in ('attrs', 'transitions')))\n"
+        "import tempfile, os\n"
+        "with negotrack.open(os.path.join(tempfile.mkdtemp(), 's.db')) as t:\n"
+        "    print('sqlite3' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split("\n")[:3] == ["", "True", "True"], result.stdout
