@@ -597,15 +597,16 @@ PLANTED: dict[str, Callable[[pytest.MonkeyPatch], None]] = {}
 
 
 def _total_counted_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = _targets.delivered
+    real = _targets.tally
 
-    def twice(measures: Any, start: date, until: date) -> float:
+    def twice(measures: Any, start: date, until: date) -> Any:
         found = list(measures)
+        level, figure, revised = real(found, start, until)
         totals = [m for m in found if start <= m[0] <= until and m[3] is not None]
         extra = totals[-1][3] if totals else 0
-        return real(found, start, until) + extra
+        return (None if level is None else level + extra), figure, revised
 
-    monkeypatch.setattr(_targets, "delivered", twice)
+    monkeypatch.setattr(_targets, "tally", twice)
 
 
 def _period_off_by_one_day(monkeypatch: pytest.MonkeyPatch) -> None:
