@@ -57,7 +57,8 @@ def test_import_csv_reports_every_fault_by_line_and_records_nothing(tmp_path: Pa
     """A faulty events file is one line per fault, FILE:LINE, exit 2, and nothing recorded."""
     db = tmp_path / "store.db"
     assert cli("record", "--db", db, FOLLOW).returncode == 0
-    before = len(nt.open(db).events())
+    with nt.open(db) as store:
+        before = len(store.events())
     path = tmp_path / "events.csv"
     path.write_text(
         "on,commitment,event,source\n"
