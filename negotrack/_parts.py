@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ._commitments import Commitment
-from ._targets import Measure, Progress, Target, Tally, progress_by, tally, tidy
+from ._targets import Measure, Progress, Tally, Target, progress_by, tally, tidy
 
 _Shape = tuple[str, date, date, "str | None"]
 
@@ -52,7 +52,7 @@ def rolled_target(whole: Commitment, parts: Sequence[Commitment]) -> Target | No
     if own is not None:
         return own if _shape(own) == shape else None
     baselines = [goal.baseline for goal in goals]
-    unit, start, end, per = shape
+    unit, start, end, _ = shape
     return Target(
         amount=tidy(sum(goal.amount for goal in goals)),
         unit=unit,

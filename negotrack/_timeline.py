@@ -45,9 +45,10 @@ class Status:
     of the commitment by the date (events naming that party, or citing its sources) to the
     stage that account puts it in, in the scenario's order of parties; it is empty when no
     party did. `parts` maps each part of a whole (the commitments `part_of` it, in the order
-    added) to its stage on the date; it is empty for a commitment with no parts, and a whole's
-    `progress` adds up its parts' (see `negotrack._parts`). A status does not repeat its commitment's id: it is the value under that id in
-    a snapshot, and two commitments in the same state have equal statuses.
+    added) to its stage on the date; it is empty for a commitment with no parts, and a
+    whole's `progress` adds up its parts' (see `negotrack._parts`). A status does not repeat
+    its commitment's id: it is the value under that id in a snapshot, and two commitments in
+    the same state have equal statuses.
     """
 
     stage: AnyStage | None
