@@ -19,7 +19,7 @@ events' alone: a part's shortfall does not make the whole lapse.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from ._commitments import Commitment
@@ -115,3 +115,41 @@ def mismatch(whole: Commitment, parts: Sequence[Commitment]) -> str | None:
             "add the missing part"
         )
     return None
+
+
+def _wholes(commitments: Iterable[Commitment]) -> dict[str, list[Commitment]]:
+    """The parts of each whole among `commitments`, by the whole's id, in order."""
+    parts: dict[str, list[Commitment]] = {}
+    for c in commitments:
+        if c.part_of is not None:
+            parts.setdefault(c.part_of, []).append(c)
+    return parts
+
+
+def measured_targets(commitments: Iterable[Commitment]) -> dict[str, Target]:
+    """What each of `commitments` is measured against, by id (those without a target left out).
+
+    A whole whose parts add up, their sum (or its own target); any other, its own target.
+    """
+    commitments = list(commitments)
+    parts = _wholes(commitments)
+    found = {}
+    for c in commitments:
+        mine = parts.get(c.id)
+        goal = rolled_target(c, mine) if mine else None
+        goal = c.target if goal is None else goal
+        if goal is not None:
+            found[c.id] = goal
+    return found
+
+
+def mismatches(commitments: Iterable[Commitment]) -> list[tuple[str, str]]:
+    """Each whole among `commitments` whose parts' targets do not add up: (id, why), in order."""
+    commitments = list(commitments)
+    parts = _wholes(commitments)
+    found = []
+    for c in commitments:
+        why = mismatch(c, parts[c.id]) if c.id in parts else None
+        if why is not None:
+            found.append((c.id, why))
+    return found
