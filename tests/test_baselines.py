@@ -45,7 +45,8 @@ def test_amount_is_baseline_plus_additional() -> None:
     assert (t.amount, t.baseline, t.additional) == (171.8, 95.1, 76.7)
     assert over(amount=171.8, baseline=95.1) == t
     assert over(amount=171.8, baseline=95.1, additional=76.7) == t
-    assert over(amount=12).baseline is None and over(amount=12).additional is None
+    assert over(amount=12).baseline is None
+    assert over(amount=12).additional is None
 
 
 @pytest.mark.parametrize(
@@ -84,7 +85,8 @@ def test_progress_reports_the_absolute_and_the_additional_share() -> None:
     )
     t.record(event("measured", "2020-07-31", total=80))
     low = t.status("c", on=day("2020-07-31")).progress
-    assert low is not None and (low.delivered_additional, low.additional_share) == (-20, -0.4)
+    assert low is not None
+    assert (low.delivered_additional, low.additional_share) == (-20, -0.4)
 
 
 def test_the_file_spelling_and_json(tmp_path: Path) -> None:
@@ -107,7 +109,7 @@ def test_the_file_spelling_and_json(tmp_path: Path) -> None:
     assert (p["delivered"], p["delivered_additional"], p["additional_share"]) == (
         100,
         4.9,
-        0.06388527,
+        0.063885267,
     )
     row = json.loads(cli("progress", path, "--as-of", "2020-12-31", "--json").stdout)
     assert row["commitments"][0]["additional"] == 76.7

@@ -74,7 +74,8 @@ def test_the_wholes_own_figure_wins_in_its_period() -> None:
         event("measured", "2020-05-01", "w", total=12),
     )
     p = t.status("w", on=day("2020-06-30")).progress
-    assert p is not None and p.delivered == 12
+    assert p is not None
+    assert p.delivered == 12
 
 
 def test_no_figure_in_any_part_is_no_data() -> None:
