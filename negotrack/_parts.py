@@ -102,7 +102,7 @@ def mismatch(whole: Commitment, parts: Sequence[Commitment]) -> str | None:
     if any(_shape(goal) != shape for goal in goals):
         return (
             f"the parts of {whole.id!r} have targets in other units or spans than its own "
-            f"({own.unit}, {own.start.isoformat()} to {own.end.isoformat()}"
+            f"({own.unit}, {own.start} to {own.end}"
             f"{'' if own.per is None else ' per ' + own.per}): its progress does not add "
             "them up; give the parts targets in its unit over its span"
         )
