@@ -34,8 +34,8 @@ COMMITMENT_KEYS = ("by", "to", "subject")
 
 _STATUS_ELSEWHERE = ("evidence", "deadline", "expires")
 _LAST = "parts"
-# The key a row gains last, and only for a whole (a commitment with parts): older rows keep
-# their exact shape.
+# The key a row gains last; a whole row (with its commitment) has it only for a whole (a
+# commitment with parts), so that older rows keep their exact shape.
 
 BASELINE_KEYS = ("baseline", "additional", "delivered_additional", "additional_share")
 """The keys a progress gains last, and only for a target over a baseline."""
@@ -48,7 +48,8 @@ def status(value: Any, commitment: Any = None) -> dict[str, Any]:
 
     Every field of the status is in it but the evidence (its `source` is) and the dates in
     force; fields added to `Status` later come after the first release's keys, and ``parts``
-    (only for a whole) after ``source``.
+    after ``source``: always among the status's own keys, and in a whole row (the command
+    line's) only for a whole, so that other rows keep their exact shape.
     """
     data = {k: v for k, v in _codec.unstructure(value).items() if k not in _STATUS_ELSEWHERE}
     parts = data.pop(_LAST, None)
@@ -65,7 +66,7 @@ def status(value: Any, commitment: Any = None) -> dict[str, Any]:
     evidence = value.evidence
     row.update(data)
     row["source"] = None if evidence is None else evidence.source
-    if parts:
+    if parts or commitment is None:
         row[_LAST] = parts
     return row
 

@@ -46,8 +46,10 @@ def test_a_whole_lists_its_parts_stages() -> None:
 def test_a_commitment_without_parts_has_none() -> None:
     """A part, or a commitment with no parts, has an empty mapping of parts (the shared one)."""
     t = deal(None, None)
-    assert t.status("p0", on=day("2020-01-01")).parts == {}
-    assert "parts" not in t.status("p0", on=day("2020-01-01")).to_dict()
+    status = t.status("p0", on=day("2020-01-01"))
+    assert status.parts == {}
+    assert status.to_dict()["parts"] == {}
+    assert "parts" not in status.to_dict(t.commitment("p0"))
 
 
 def test_parts_progress_adds_up_period_by_period() -> None:
