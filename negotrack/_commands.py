@@ -28,11 +28,12 @@ from ._inputs import UsageError
 from ._lifecycle import LIFECYCLE
 from ._lifecycles import LIFECYCLES
 from ._limits import spent_limits
+from ._parts import measured_targets, mismatches
 from ._reporting import report as write_report
 from ._sheets import export_csv, print_csv
 from ._store import open as negotrack_open
 from ._store import verify
-from ._targets import Period, add_months, upcoming
+from ._targets import add_months, upcoming
 from ._tracker import Tracker
 from ._transfer import check_same, merge
 from ._transfer import copy as copy_record
@@ -54,6 +55,8 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
         spent = spent_limits(tracker)
         for limit in spent:
             _warn(path, lines.commitments.get((limit.commitment, limit.field)), limit.message)
+        for whole, why in mismatches(tracker.commitments()):
+            _warn(path, lines.commitments.get((whole, "target")), why)
         anomalies = tracker.anomalies()
         for anomaly in anomalies:
             _warn(path, lines.events.get(anomaly.event), anomaly.message)
@@ -191,7 +194,8 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
         snapshot = tracker.snapshot(on=as_of, known_by=known_by, according_to=party)
         titles = {c.id: c.title for c in tracker.commitments()}
         measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
-        later = {cid: _later_periods(tracker, cid, as_of) for cid in measured}
+        goals = measured_targets(tracker.commitments())
+        later = {cid: upcoming(goals[cid], as_of) for cid in measured}
         scenario_id = _inputs.scenario_id(tracker, path)
     if args.json:
         document = {
@@ -224,11 +228,6 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
         print("\nstill to come:", file=out)
         _output.table([("", *row) for row in coming], out)
     return EXIT_OK
-
-
-def _later_periods(tracker: Tracker, cid: str, on: date) -> tuple[Period, ...]:
-    target = tracker.commitment(cid).target
-    return () if target is None else upcoming(target, on)
 
 
 class Months(int):

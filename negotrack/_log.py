@@ -46,6 +46,9 @@ class EventLog:
         self.counterparts: dict[str, dict[str, None]] = {}
         # The commitments with a target, in the order added (a dict as an ordered set).
         self.targets: dict[str, None] = {}
+        # The parts of each whole, by the whole's id, in the order added (ordered sets); only
+        # a whole has an entry, so that a log without parts pays nothing for them.
+        self.parts: dict[str, dict[str, None]] = {}
         # Every event in recording order, and each commitment's in recording order.
         self.events: list[Event] = []
         self._mine: dict[str, list[Event]] = {}
@@ -108,6 +111,8 @@ class EventLog:
             self._mine[c.id] = []
             if c.target is not None:
                 self.targets[c.id] = None
+            if c.part_of is not None:
+                self.parts.setdefault(c.part_of, {})[c.id] = None
             for link in c.links:
                 self.counterparts.setdefault(c.id, {})[link.target] = None
                 if link.kind is LinkKind.RECIPROCAL:
@@ -229,6 +234,11 @@ class EventLog:
             del self.position[cid]
             self.ids.pop()
             self.targets.pop(cid, None)
+            if c.part_of is not None:
+                parts = self.parts[c.part_of]
+                del parts[cid]
+                if not parts:
+                    del self.parts[c.part_of]
             self.counterparts.pop(cid, None)
             for link in c.links:
                 others = self.counterparts.get(link.target)

@@ -33,6 +33,12 @@ COMMITMENT_KEYS = ("by", "to", "subject")
 """What a `status --json` row repeats of its commitment, after the status."""
 
 _STATUS_ELSEWHERE = ("evidence", "deadline", "expires")
+_LAST = "parts"
+# The key a row gains last; a whole row (with its commitment) has it only for a whole (a
+# commitment with parts), so that older rows keep their exact shape.
+
+BASELINE_KEYS = ("baseline", "additional", "delivered_additional", "additional_share")
+"""The keys a progress gains last, and only for a target over a baseline."""
 # A status's fields that its row leaves out: the evidence is reduced to its source, and the
 # dates in force are `due`'s answer.
 
@@ -41,9 +47,14 @@ def status(value: Any, commitment: Any = None) -> dict[str, Any]:
     """A `Status` as its row of `status --json`; with its `Commitment`, the whole row.
 
     Every field of the status is in it but the evidence (its `source` is) and the dates in
-    force; fields added to `Status` later come after the first release's keys.
+    force; fields added to `Status` later come after the first release's keys, and ``parts``
+    after ``source``: always among the status's own keys, and in a whole row (the command
+    line's) only for a whole, so that other rows keep their exact shape.
     """
     data = {k: v for k, v in _codec.unstructure(value).items() if k not in _STATUS_ELSEWHERE}
+    parts = data.pop(_LAST, None)
+    if value.progress is not None:
+        data["progress"] = _without_baseline(value.progress, data["progress"])
     data["at_risk"] = value.at_risk
     data["disputed"] = value.disputed
     if commitment is not None:
@@ -55,6 +66,8 @@ def status(value: Any, commitment: Any = None) -> dict[str, Any]:
     evidence = value.evidence
     row.update(data)
     row["source"] = None if evidence is None else evidence.source
+    if parts or commitment is None:
+        row[_LAST] = parts
     return row
 
 
@@ -93,8 +106,18 @@ def transition(value: Any) -> dict[str, Any]:
 
 
 def progress(value: Any) -> dict[str, Any]:
-    """A `Progress` as it stands in `status --json` (and, with id and title, `progress`)."""
-    data: dict[str, Any] = _codec.unstructure(value)
+    """A `Progress` as it stands in `status --json` (and, with id and title, `progress`).
+
+    The `BASELINE_KEYS` are in it only for a target over a baseline.
+    """
+    return _without_baseline(value, _codec.unstructure(value))
+
+
+def _without_baseline(value: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """`data`, the plain form of the `Progress` `value`, rid of `BASELINE_KEYS` if it has none."""
+    if value.baseline is None:
+        for key in BASELINE_KEYS:
+            del data[key]
     return data
 
 

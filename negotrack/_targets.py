@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -35,8 +35,20 @@ def number(name: str, value: Any, *, positive: bool = False) -> float:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+# The amount of a target written as a baseline and an increase over it, until it is summed.
+_UNSET = math.nan
+
+
 def _amount(value: Any) -> float:
-    return number("amount", value, positive=True)
+    return _UNSET if value is None else number("amount", value, positive=True)
+
+
+def _baseline(value: Any) -> float | None:
+    return None if value is None else number("baseline", value)
+
+
+def _additional(value: Any) -> float | None:
+    return None if value is None else number("additional", value, positive=True)
 
 
 def _per(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -55,17 +67,26 @@ class Target:
     A commitment whose final period ends short of its target lapses (target_missed); one
     whose final period ends without any figure reported does not, since no data is not a
     miss, unless `lapse_without_figures` is True.
+
+    A target may be an increase over a `baseline` (a level already reached, 2017's purchases
+    say): give `baseline` and `additional` (the increase), and `amount` is their sum, the
+    absolute amount to deliver; or give `amount` and `baseline`, and `additional` is the
+    difference. Given all three, they must agree. Deliveries are measured in absolute
+    figures; `Progress` reports both the absolute and the additional share.
     """
 
-    amount: float = attrs.field(converter=_amount)
+    amount: float = attrs.field(default=None, converter=_amount)
     unit: str = attrs.field(validator=_checks.text)
     start: date
     end: date
     per: Per | None = attrs.field(default=None, validator=_per)
     lapse_without_figures: bool = attrs.field(default=False, validator=_checks.flag)
+    baseline: float | None = attrs.field(default=None, converter=_baseline)
+    additional: float | None = attrs.field(default=None, converter=_additional)
 
     def __attrs_post_init__(self) -> None:
         _checks.fields(self, day=("start", "end"))
+        _over_baseline(self)
         if self.end < self.start:
             raise InvalidValue(
                 "end",
@@ -90,6 +111,59 @@ class Target:
             found.append((begin, stop))
             n += 1
         return tuple(found)
+
+
+def _over_baseline(target: Target) -> None:
+    """Check `amount`, `baseline` and `additional` together; fill in the one derived."""
+    amount, baseline, additional = target.amount, target.baseline, target.additional
+    given = not math.isnan(amount)
+    if baseline is None:
+        if additional is not None:
+            raise InvalidValue(
+                "additional",
+                additional,
+                "an increase over a baseline",
+                message=f"additional {additional:g} is an increase over a baseline, and the "
+                "target has none; give baseline too, or write the absolute amount as amount",
+            )
+        if not given:
+            raise InvalidValue(
+                "amount",
+                None,
+                "a number above 0",
+                message="a target needs an amount (or a baseline and the additional amount "
+                "over it)",
+            )
+        return
+    if additional is None:
+        if not given:
+            raise InvalidValue(
+                "baseline",
+                baseline,
+                "a baseline with an amount or an additional amount",
+                message=f"baseline {baseline:g} needs additional (the increase over it) or "
+                "amount (the absolute amount)",
+            )
+        if amount <= baseline:
+            raise InvalidValue(
+                "amount",
+                amount,
+                "an amount above the baseline",
+                message=f"amount {amount:g} is not above baseline {baseline:g}; a target "
+                "over a baseline promises more than it",
+            )
+        object.__setattr__(target, "additional", tidy(amount - baseline))
+        return
+    total = tidy(baseline + additional)
+    if given and amount != total:
+        raise InvalidValue(
+            "amount",
+            amount,
+            f"baseline + additional ({total:g})",
+            message=f"amount {amount:g} contradicts baseline {baseline:g} + additional "
+            f"{additional:g} = {total:g}; give amount or additional, or make them agree",
+        )
+    object.__setattr__(target, "amount", total)
 
 
 def add_months(day: date, months: int) -> date:
@@ -134,6 +208,11 @@ class Progress:
     from its report date on, lower or higher; `revised_from` is what the period's delivered
     amount was before the latest such revision counted (None when nothing counted was
     revised).
+
+    For a target over a baseline, `baseline` and `additional` are the target's;
+    `delivered_additional` is `delivered` less the baseline (below 0 while under it) and
+    `additional_share` that over `additional`. All four are None for a target without a
+    baseline, and the last two while no figure is known.
     """
 
     start: date
@@ -148,6 +227,10 @@ class Progress:
     figure_on: date | None = None
     figure_reported: date | None = None
     revised_from: float | None = None
+    baseline: float | None = None
+    additional: float | None = None
+    delivered_additional: float | None = None
+    additional_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The progress as plain data: as it stands in ``status --json``."""
@@ -173,15 +256,16 @@ class Progress:
 # the ordinal of the date it became known, the party whose account it gives or None).
 Measure = tuple[date, int, "float | None", "float | None", int, "str | None"]
 
+# What a span delivered: (amount or None, the figure it rests on, the revised amount), as `tally`.
+Tally = tuple["float | None", "Measure | None", "float | None"]
+
 
 def delivered(measures: Iterable[Measure], start: date, until: date) -> float | None:
     """What was delivered from `start` to `until` inclusive (None: no figure in that span)."""
     return tally(measures, start, until)[0]
 
 
-def tally(
-    measures: Iterable[Measure], start: date, until: date
-) -> tuple[float | None, Measure | None, float | None]:
+def tally(measures: Iterable[Measure], start: date, until: date) -> Tally:
     """What was delivered from `start` to `until`, the figure it rests on, and its revision.
 
     First each figure (one account's total, or its amount, for one date) keeps only its
@@ -222,10 +306,10 @@ def _level(measures: list[Measure]) -> float:
     totals = [(m[0], m[3]) for m in measures if m[3] is not None]
     since, level = max(totals) if totals else (None, 0)
     added = sum(m[2] for m in measures if m[2] is not None and (since is None or m[0] > since))
-    return _tidy(level + added)
+    return tidy(level + added)
 
 
-def _tidy(value: float) -> float:
+def tidy(value: float) -> float:
     """A sum of amounts, rid of binary noise (0.1 + 0.2 is 0.3) and whole when it is."""
     value = round(value, 9)
     return int(value) if float(value).is_integer() else value
@@ -233,13 +317,18 @@ def _tidy(value: float) -> float:
 
 def progress(target: Target, measures: Sequence[Measure], on: date) -> Progress:
     """The `Progress` of `target` on `on`, from `measures` (those dated after `on` ignored)."""
+    return progress_by(target, lambda begin, until: tally(measures, begin, until), on)
+
+
+def progress_by(target: Target, count: Callable[[date, date], Tally], on: date) -> Progress:
+    """The `Progress` of `target` on `on`, each span's deliveries counted by `count`."""
     periods = target.periods()
     shown: list[Period] = []
-    counted: tuple[float | None, Measure | None, float | None] = (None, None, None)
+    counted: Tally = (None, None, None)
     for begin, stop in periods:
         if begin > on and shown:
             break
-        counted = tally(measures, begin, min(stop, on))
+        counted = count(begin, min(stop, on))
         got = counted[0]
         if got is None:
             met = None
@@ -249,21 +338,27 @@ def progress(target: Target, measures: Sequence[Measure], on: date) -> Progress:
     current = shown[-1]
     days = (current.end - current.start).days + 1
     elapsed = min(max((on - current.start).days + 1, 0), days)
-    expected = _tidy(target.amount * elapsed / days)
+    expected = tidy(target.amount * elapsed / days)
     got, figure, revised_from = counted
+    baseline, additional = target.baseline, target.additional
+    over = None if baseline is None or got is None else tidy(got - baseline)
     return Progress(
         start=current.start,
         end=current.end,
         target=target.amount,
         unit=target.unit,
         delivered=got,
-        share=None if got is None else _tidy(got / target.amount),
+        share=None if got is None else tidy(got / target.amount),
         expected=expected,
         on_track=None if got is None else got >= expected,
         periods=tuple(shown),
         figure_on=None if figure is None else figure[0],
         figure_reported=None if figure is None else date.fromordinal(figure[4]),
         revised_from=revised_from,
+        baseline=baseline,
+        additional=additional,
+        delivered_additional=over,
+        additional_share=None if over is None or not additional else tidy(over / additional),
     )
 
 

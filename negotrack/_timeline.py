@@ -27,6 +27,9 @@ from ._targets import Progress
 NO_ACCOUNTS: Mapping[str, AnyStage | None] = MappingProxyType({})
 """The accounts of a commitment no party gave an account of (shared: it is read only)."""
 
+NO_PARTS: Mapping[str, AnyStage | None] = MappingProxyType({})
+"""The parts of a commitment that has none (shared: it is read only)."""
+
 
 @attrs.frozen
 class Status:
@@ -41,8 +44,11 @@ class Status:
     the date (None without a target). `accounts` maps each party that gave its own account
     of the commitment by the date (events naming that party, or citing its sources) to the
     stage that account puts it in, in the scenario's order of parties; it is empty when no
-    party did. A status does not repeat its commitment's id: it is the value under that id in
-    a snapshot, and two commitments in the same state have equal statuses.
+    party did. `parts` maps each part of a whole (the commitments `part_of` it, in the order
+    added) to its stage on the date; it is empty for a commitment with no parts, and a
+    whole's `progress` adds up its parts' (see `negotrack._parts`). A status does not repeat
+    its commitment's id: it is the value under that id in a snapshot, and two commitments in
+    the same state have equal statuses.
     """
 
     stage: AnyStage | None
@@ -55,6 +61,7 @@ class Status:
     at_risk_from: tuple[str, ...] = ()
     progress: Progress | None = None
     accounts: Mapping[str, AnyStage | None] = attrs.field(default=NO_ACCOUNTS, hash=False)
+    parts: Mapping[str, AnyStage | None] = attrs.field(default=NO_PARTS, hash=False)
 
     @property
     def disputed(self) -> bool:

@@ -20,6 +20,7 @@ from ._course import Course
 from ._events import Event
 from ._folds import Folds, KeptTimeline, Lens
 from ._lifecycle import AnyStage
+from ._parts import rolled_progress, rolled_target
 from ._targets import progress
 from ._timeline import Anomaly, Status, Transition, collector_paused
 
@@ -42,6 +43,11 @@ class Views(Folds):
             commitment, status, lambda other: self.course(other, known_by, party).stage_on(day)
         )
         status = self._with_progress(course, status, day)
+        parts = self._log.parts.get(commitment)
+        if parts:
+            folds = [self.course(part, known_by, party) for part in parts]
+            stages = {part: fold.stage_on(day) for part, fold in zip(parts, folds, strict=True)}
+            status = self._with_parts(course, status, day, stages, folds)
         marks = self._accounts.marks(self._log.position[commitment])
         return status if marks is None else self._with_accounts(commitment, status, day, known_by)
 
@@ -115,6 +121,13 @@ class Views(Folds):
         position = self._log.position
         for cid in self._log.targets:
             result[cid] = self._with_progress(courses[position[cid]], result[cid], day)
+        for cid, parts in self._log.parts.items():
+            if cid in position:  # a whole is named before it is added only through the API
+                stages = {part: result[part].stage for part in parts}
+                folds = [courses[position[part]] for part in parts]
+                result[cid] = self._with_parts(
+                    courses[position[cid]], result[cid], day, stages, folds
+                )
         ids = self._log.ids
         for place in self._accounts.places():
             cid = ids[place]
@@ -148,6 +161,25 @@ class Views(Folds):
         if goal is None:
             return status
         return attrs.evolve(status, progress=progress(goal, course.measures, date.fromordinal(day)))
+
+    def _with_parts(
+        self,
+        course: Course,
+        status: Status,
+        day: int,
+        stages: dict[str, AnyStage | None],
+        parts: list[Course],
+    ) -> Status:
+        """`status` of a whole with its parts' `stages`, and its progress added up from theirs.
+
+        `parts` are the parts' folds; how their progress adds up is `negotrack._parts`'s.
+        """
+        goal = rolled_target(course.commitment, [fold.commitment for fold in parts])
+        if goal is None:
+            return attrs.evolve(status, parts=MappingProxyType(stages))
+        measures = [fold.measures for fold in parts if fold.commitment.target is not None]
+        rolled = rolled_progress(goal, course.measures, measures, date.fromordinal(day))
+        return attrs.evolve(status, parts=MappingProxyType(stages), progress=rolled)
 
     def history(
         self, commitment: str, known_by: date | None, party: str | None = None

@@ -25,6 +25,7 @@ from typing import Any
 
 from . import _changes, _lifecycle, _notebook, _targets
 from ._exceptions import install_hint
+from ._parts import measured_targets
 from ._tracker import Tracker
 
 __all__ = ["Table", "anomalies", "changes", "due", "progress", "snapshot", "timeline"]
@@ -212,14 +213,13 @@ def progress(
     start after `on` are in it, with nothing delivered yet.
     """
     rows = []
+    goals = measured_targets(tracker.commitments())
     for cid, status in tracker.snapshot(
         on=on, known_by=known_by, according_to=according_to
     ).items():
         if status.progress is None:
             continue
-        commitment = tracker.commitment(cid)
-        assert commitment.target is not None
-        later = _targets.upcoming(commitment.target, on)
+        later = _targets.upcoming(goals[cid], on)
         for period in (*status.progress.periods, *later):
             data = {"commitment": cid, "unit": status.progress.unit, **_plain(period)}
             data["state"] = _state(period, on)
