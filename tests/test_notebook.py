@@ -14,6 +14,7 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 NOTEBOOK = EXAMPLES / "notebook.ipynb"
 
 
+@pytest.mark.slow  # a kernel (or a subprocess per block): under CI, or with --slow
 def test_the_example_notebook_runs() -> None:
     """examples/notebook.ipynb executes without an error, each answer shown as HTML."""
     nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra")

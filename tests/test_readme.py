@@ -64,6 +64,7 @@ def run(lang: str, body: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # a kernel (or a subprocess per block): under CI, or with --slow
 def test_every_block_runs_in_order(tmp_path: Path) -> None:
     """Every python and sh block works, in the order written, and prints what it says."""
     folder = reader_folder(tmp_path)
