@@ -82,12 +82,22 @@ class Accounts:
 
     def _build(self) -> dict[int, Marks]:
         if self._marks is None:
-            log, found = self._log, {}
-            for place, cid in enumerate(log.ids):
-                marks = self._marks_of(log.events_of(cid))
+            # One sweep picks the few events that can give an account (most have none), and
+            # only their commitments are looked at: the index costs little when there are none.
+            log, parties = self._log, self._parties
+            if parties:
+                picked = [e for e in log.events if e.account is not None or e.source in parties]
+            else:
+                picked = [e for e in log.events if e.account is not None]
+            mine: dict[str, list[Event]] = {}
+            for e in picked:
+                mine.setdefault(e.commitment, []).append(e)
+            position, found = log.position, {}
+            for cid, events in mine.items():
+                marks = self._marks_of(events)
                 if marks:
-                    found[place] = marks
-            self._marks = found
+                    found[position[cid]] = marks
+            self._marks = dict(sorted(found.items()))
             self._size = len(log.ids)
         return self._marks
 
