@@ -67,3 +67,17 @@ def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
         os.chdir(previous)
     argv = ["negotrack", *map(str, args)]
     return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+def latest_reports(
+    measures: list[tuple[date, int, nt.Event]],
+) -> list[tuple[date, int, nt.Event]]:
+    """The reference models' vintage rule: of each figure (a date's total, or its amount, in
+    one account), only the measurements of its latest report date count."""
+    last: dict[tuple[date, str | None, bool], date] = {}
+    for on, _, e in measures:
+        which = (on, e.account, e.total is not None)
+        last[which] = max(last.get(which, e.known_on), e.known_on)
+    return [
+        m for m in measures if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]
+    ]

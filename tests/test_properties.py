@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import latest_reports
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import (
@@ -75,13 +76,7 @@ def delivered_by(
     inside = sorted((m for m in measures if start <= m[0] <= end), key=lambda m: m[:2])
     if not inside:
         return None
-    last: dict[tuple[date, str | None, bool], date] = {}
-    for on, _, e in inside:
-        which = (on, e.account, e.total is not None)
-        last[which] = max(last.get(which, e.known_on), e.known_on)
-    inside = [
-        m for m in inside if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]
-    ]
+    inside = latest_reports(inside)
     level, since = 0.0, None
     for on, _, e in inside:
         if e.total is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import cli, commitment, day, event
+from helpers import cli, commitment, day, event, latest_reports
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -489,13 +489,7 @@ def delivered_ref(events: Sequence[tuple[int, nt.Event]], start: date, until: da
     inside = [(e.on, i, e) for i, e in events if start <= e.on <= until]
     if not inside:
         return None
-    last: dict[tuple[date, str | None, bool], date] = {}
-    for on, _, e in inside:
-        which = (on, e.account, e.total is not None)
-        last[which] = max(last.get(which, e.known_on), e.known_on)
-    inside = [
-        m for m in inside if m[2].known_on == last[(m[0], m[2].account, m[2].total is not None)]
-    ]
+    inside = latest_reports(inside)
     totals = sorted((on, e.total) for on, _, e in inside if e.total is not None)
     since, level = totals[-1] if totals else (None, 0.0)
     return level + sum(
