@@ -9,7 +9,7 @@ commitment on one date (see `negotrack._accounts`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
 
@@ -73,21 +73,23 @@ def learned(
         latest = max(reports)
         before = views.history(cid, since, party)
         after = views.history(cid, known_by, party)
-        held = Counter(before)
-        for step in after:
-            if held[step]:
-                held[step] -= 1
-            else:
-                found.append(_change(step, since, latest, withdrawn=False))
-        kept = Counter(after)
-        for step in before:
-            if kept[step]:
-                kept[step] -= 1
-            else:
-                found.append(_change(step, since, latest, withdrawn=True))
+        found += (_change(s, since, latest, withdrawn=False) for s in _beyond(after, before))
+        found += (_change(s, since, latest, withdrawn=True) for s in _beyond(before, after))
     order = {cid: i for i, cid in enumerate(log.commitments)}
     found.sort(key=lambda c: (c.known_on, c.on, order[c.commitment], c.withdrawn))
     return tuple(found)
+
+
+def _beyond(steps: Sequence[Transition], other: Sequence[Transition]) -> list[Transition]:
+    """The steps of `steps` that `other` does not hold (as many times), in their order."""
+    held = Counter(other)
+    found = []
+    for step in steps:
+        if held[step]:
+            held[step] -= 1
+        else:
+            found.append(step)
+    return found
 
 
 def _change(step: Transition, since: date, latest: date, *, withdrawn: bool) -> Change:

@@ -48,8 +48,7 @@ class Views(Folds):
             folds = [self.course(part, known_by, party) for part in parts]
             stages = {part: fold.stage_on(day) for part, fold in zip(parts, folds, strict=True)}
             status = self._with_parts(course, status, day, stages, folds)
-        marks = self._accounts.marks(self._log.position[commitment])
-        return status if marks is None else self._with_accounts(commitment, status, day, known_by)
+        return self._with_accounts(commitment, status, day, known_by)
 
     def snapshot(
         self, day: int, known_by: date | None, party: str | None = None
