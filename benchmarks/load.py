@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import negotrack as nt
-from negotrack import _composer
+from negotrack._files import composer as _composer
 
 ROOT = Path(__file__).parent.parent
 DEFAULT = [

@@ -43,7 +43,7 @@ from machine import describe
 from replay import as_of_dates, duel, workload
 
 import negotrack as nt
-from negotrack._transfer import copy
+from negotrack._store.transfer import copy
 
 
 @contextmanager

@@ -37,16 +37,16 @@ from ._lifecycle import TimeLimit as TimeLimit
 from ._lifecycles import LEGISLATION as LEGISLATION
 from ._lifecycles import LIFECYCLES as LIFECYCLES
 from ._lifecycles import TREATY as TREATY
-from ._reporting import report as report
+from ._report import report as report
 from ._scenario import Scenario as Scenario
 from ._scenario import Source as Source
+from ._status import Anomaly as Anomaly
+from ._status import Status as Status
+from ._status import Transition as Transition
 from ._store import open as open
 from ._targets import Period as Period
 from ._targets import Progress as Progress
 from ._targets import Target as Target
-from ._timeline import Anomaly as Anomaly
-from ._timeline import Status as Status
-from ._timeline import Transition as Transition
 from ._tracker import Tracker as Tracker
 
 __version__ = "0.1.0.dev0"

@@ -13,7 +13,7 @@ from ._engine import Engine
 from ._events import Event
 from ._fold import earlier
 from ._lifecycle import AnyKind, EventKind, Lifecycle
-from ._timeline import Anomaly
+from ._status import Anomaly
 
 
 def anomaly(engine: Engine, course: Course, index: int) -> Anomaly:

@@ -18,7 +18,7 @@ from ._exceptions import InvalidValue
 from ._learned import Dispute
 from ._log import EventLog
 from ._session import Session
-from ._timeline import Anomaly, Status, Transition, collector_paused
+from ._status import Anomaly, Status, Transition, collector_paused
 from ._views import Views
 
 

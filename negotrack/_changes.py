@@ -18,8 +18,8 @@ from . import _rows
 from ._events import Event
 from ._lifecycle import AnyStage, LapseReason
 from ._log import EventLog
+from ._status import Status, Transition
 from ._targets import Target
-from ._timeline import Status, Transition
 from ._views import Views
 
 

@@ -89,7 +89,7 @@ def unstructure(value: Any, *, omit_defaults: bool = False) -> Any:
 def structure(data: Any, cls: type[T]) -> T:
     """Plain data as an instance of `cls`, checked as strictly as a scenario file is.
 
-    Errors are cattrs's detailed validation groups (`negotrack._format` turns them into
+    Errors are cattrs's detailed validation groups (`negotrack._files.read` turns them into
     messages with lines).
     """
     return _converter(True).structure(data, cls)

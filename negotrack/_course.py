@@ -18,8 +18,8 @@ from ._commitments import Commitment
 from ._engine import STAGES
 from ._events import Event
 from ._lifecycle import AnyKind, AnyStage, LapseReason
+from ._status import NO_STAGE, Status, Transition
 from ._targets import Measure
-from ._timeline import NO_STAGE, Status, Transition
 
 # (since as a day ordinal, reason, inferred, evidence, deadline, expires)
 Detail = tuple[int, LapseReason | None, bool, Event | None, date | None, date | None]

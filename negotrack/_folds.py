@@ -9,7 +9,7 @@ costs one fold, not a new view.
 Views share what they can. A commitment whose events were all known by R has the full view's
 fold, the same object (statuses included, since a state becomes its status in place): a new
 known-by view starts as a copy of the full view's list, and folds again only the commitments
-with an event known after R (`negotrack._knowledge` finds them by bisection). One with none
+with an event known after R (`negotrack._known_by` finds them by bisection). One with none
 known yet has an empty fold, one per commitment, shared by every view; one with some events
 known is folded from those, for that view alone. A view on a party's word starts as a copy of
 the plain view for the same date and folds again only the commitments with another party's
@@ -27,10 +27,10 @@ from datetime import date
 from ._accounts import Accounts
 from ._course import Course
 from ._events import Event
-from ._knowledge import Knowledge
+from ._known_by import Knowledge
 from ._lifecycles import Engines
 from ._log import EventLog
-from ._timeline import Anomaly, Transition, collector_paused
+from ._status import Anomaly, Transition, collector_paused
 
 _VIEWS_KEPT = 16  # known-by views kept at once (each a list of references to shared folds)
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from ._documents import Located, line_of
 from ._exceptions import InvalidDefinition, NegotrackError
 from ._lifecycle import EventKind, Lifecycle, Rule, TimeLimit
+from ._located import Located, line_of
 
 Problem = tuple[int | None, str]
 

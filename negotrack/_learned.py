@@ -18,7 +18,7 @@ import attrs
 from ._changes import Change, ChangeKind
 from ._lifecycle import AnyStage
 from ._log import EventLog
-from ._timeline import Status, Transition
+from ._status import Status, Transition
 from ._views import Views
 
 

@@ -26,7 +26,7 @@ from ._exceptions import StoreBusy, StoreError
 from ._log import EventLog, Mark
 from ._recorder import Recorder, Stale, Stored
 from ._scenario import Scenario
-from ._timeline import collector_paused
+from ._status import collector_paused
 from ._views import Views
 
 T = TypeVar("T")

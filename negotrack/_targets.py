@@ -190,6 +190,23 @@ class Period:
     delivered: float | None
     met: bool | None
 
+    def phase(self, on: date) -> str | None:
+        """Where the period stands on `on`: met, missed, not started, no data; None if running.
+
+        A running period's pace is its progress's (`negotrack._words.pace`). A
+        period without any figure has "no data yet" while it runs and "no data" once it has
+        ended: neither is a miss.
+        """
+        if self.met is True:
+            return "met"
+        if self.met is False:
+            return "missed"
+        if self.start > on:
+            return "not started"
+        if self.delivered is None:
+            return "no data yet" if self.end >= on else "no data"
+        return None
+
 
 @attrs.frozen(kw_only=True)
 class Progress:

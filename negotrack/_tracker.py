@@ -25,7 +25,7 @@ from ._log import EventLog
 from ._recorder import Recorder
 from ._scenario import Scenario, refuse_undeclared_sources
 from ._session import Session, Write
-from ._timeline import collector_paused
+from ._status import collector_paused
 from ._views import Views
 
 

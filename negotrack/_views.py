@@ -21,8 +21,8 @@ from ._events import Event
 from ._folds import Folds, KeptTimeline, Lens
 from ._lifecycle import AnyStage
 from ._parts import rolled_progress, rolled_target
+from ._status import Anomaly, Status, Transition, collector_paused
 from ._targets import progress
-from ._timeline import Anomaly, Status, Transition, collector_paused
 
 # A commitment's stage on the day in question.
 _StageOf = Callable[[str], "AnyStage | None"]

@@ -43,10 +43,11 @@ except ImportError as err:  # pragma: no cover - exercised in a test with matplo
         name=err.name,
     ) from err
 
-from . import _charts, _checks
-from ._charts import Lane, Mark, box, label, shift
+from . import _checks
 from ._exceptions import InvalidValue
 from ._lifecycle import AnyStage, Stage
+from ._report import charts
+from ._report.charts import Lane, Mark, box, label, shift
 from ._tracker import Tracker
 
 __all__ = ["LANES_PER_PAGE", "targets", "timeline", "timelines"]
@@ -93,7 +94,7 @@ def timeline(
     many commitments draw pages with `timelines` instead.
     """
     _checks.ordinal("on", on)
-    every = _charts.lanes(tracker, on=on, known_by=known_by, according_to=according_to)
+    every = charts.lanes(tracker, on=on, known_by=known_by, according_to=according_to)
     if commitments is None:
         chosen = list(every)
     else:
@@ -117,7 +118,7 @@ def timelines(
     _checks.ordinal("on", on)
     if isinstance(lanes, bool) or not isinstance(lanes, int) or lanes < 1:
         raise InvalidValue("lanes", lanes, "a number of lanes per page, 1 or more")
-    every = _charts.lanes(tracker, on=on, known_by=known_by, according_to=according_to)
+    every = charts.lanes(tracker, on=on, known_by=known_by, according_to=according_to)
     pages = [list(every[i : i + lanes]) for i in range(0, len(every), lanes)] or [[]]
     first = _first_day(list(every), on)  # one time axis for every page, to compare them
     return tuple(
@@ -147,7 +148,7 @@ def _timeline(
         title += f", as known on {known_by:%Y-%m-%d}"
     if lanes and len(lanes) < total:
         title += f" (commitments {lanes[0].index + 1}-{lanes[-1].index + 1} of {total:,})"
-    styles = _charts.styles(lanes, STAGES)
+    styles = charts.styles(lanes, STAGES)
     handles = _legend(styles)
     if ax is None:
         n = max(len(lanes), 1)
@@ -303,7 +304,7 @@ def targets(
     Refuses with `InvalidValue` (a `NegotrackError`) a commitment without a target.
     """
     _checks.ordinal("on", on)
-    periods = _charts.deliveries(
+    periods = charts.deliveries(
         tracker, commitment, on=on, known_by=known_by, according_to=according_to
     )
     found = tracker.commitment(commitment)

@@ -236,6 +236,4 @@ def _plain(period: _targets.Period) -> dict[str, Any]:
 
 
 def _state(period: _targets.Period, on: date) -> str:
-    from ._output import period_phase
-
-    return period_phase(period, on) or "running"
+    return period.phase(on) or "running"

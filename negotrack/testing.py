@@ -29,7 +29,12 @@ except ImportError as err:  # pragma: no cover - exercised in a test with hypoth
 
 from . import _codec
 from ._commitments import Commitment
-from ._drawing import (
+from ._engine import through_machine
+from ._engine import through_machine as _machine_hook
+from ._events import Event
+from ._lifecycle import LIFECYCLE, AnyKind, EventKind, Lifecycle, kind_of
+from ._scenario import Source
+from ._strategies import (
     _DAYS,
     _OPTIONAL_TEXT,
     _PARTIES,
@@ -42,11 +47,6 @@ from ._drawing import (
     _end,
     _negotiations,
 )
-from ._engine import through_machine
-from ._engine import through_machine as _machine_hook
-from ._events import Event
-from ._lifecycle import LIFECYCLE, AnyKind, EventKind, Lifecycle, kind_of
-from ._scenario import Source
 from ._tracker import Tracker
 
 __all__ = [

@@ -483,7 +483,7 @@ def test_the_report_shows_both_sides_and_answers_on_a_party_word() -> None:
     party's word every part of it (table, charts, changes) is that party's account."""
     pytest.importorskip("jinja2")
     pytest.importorskip("matplotlib")
-    from negotrack import _report
+    from negotrack._report import page as _report
 
     t = disputed()
     page = _report.render(t, on=day("2025-11-05"), known_by=None)

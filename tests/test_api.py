@@ -220,8 +220,8 @@ def test_import_is_light() -> None:
         "import sys, negotrack; "
         "loaded = set(sys.modules) | {m.split('.')[0] for m in sys.modules}; "
         "print(sorted(loaded & {'yaml', 'cattrs', 'hypothesis', 'graphviz', 'psycopg', "
-        "'matplotlib', 'jinja2', 'markupsafe', 'negotrack._format', 'negotrack._postgres', "
-        "'negotrack._report', 'negotrack.plot'}))"
+        "'matplotlib', 'jinja2', 'markupsafe', 'negotrack._files.read', "
+        "'negotrack._store.postgres', 'negotrack._report.page', 'negotrack.plot'}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from strategies import END, START, negotiations
 
 import negotrack as nt
-from negotrack import _csv, tables
+from negotrack import tables
+from negotrack._files import spreadsheet as _csv
 
 FOLLOW = Path(__file__).parent.parent / "examples" / "us-china-2025-2026.yaml"
 

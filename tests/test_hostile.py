@@ -27,7 +27,9 @@ from helpers import cli, commitment, day, event
 from scenario_cases import GOOD
 
 import negotrack as nt
-from negotrack import _composer, _documents, _records
+from negotrack import _records
+from negotrack._files import composer as _composer
+from negotrack._files import disk as _documents
 
 ROOT = Path(__file__).parent.parent
 FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"
@@ -370,7 +372,7 @@ def test_a_store_in_a_read_only_folder_can_be_read(
 ) -> None:
     """Where the folder cannot be written, a closed store is read (writes are refused with a
     clear message, and nothing is created beside it)."""
-    from negotrack import _sqlite
+    from negotrack._store import sqlite as _sqlite
 
     db = recorded(tmp_path)
     monkeypatch.setattr(_sqlite.os, "access", lambda path, mode: False)

@@ -8,7 +8,7 @@ import pytest
 from helpers import commitment, day, event, tracker
 
 import negotrack as nt
-from negotrack._limits import SpentLimit, spent_limits
+from negotrack._cli.spent import SpentLimit, spent_limits
 
 
 @pytest.mark.parametrize("field", ["deadline", "expires"])

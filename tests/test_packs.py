@@ -26,8 +26,8 @@ import negotrack.testing as nt_testing
 from negotrack import _packs, _records, _session
 from negotrack._recorder import Pack
 from negotrack._session import RECORD_CLASSES
-from negotrack._sqlite import SQLiteRecorder
 from negotrack._store import verify
+from negotrack._store.sqlite import SQLiteRecorder
 
 
 @contextlib.contextmanager

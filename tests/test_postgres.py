@@ -27,9 +27,9 @@ from postgres import postgres_url as postgres_url  # the fixture ("as": ruff's F
 
 import negotrack as nt
 from negotrack import _packs, _records
-from negotrack._pgschema import SCHEMA_VERSION
-from negotrack._postgres import PostgresRecorder
 from negotrack._store import verify
+from negotrack._store.pgschema import SCHEMA_VERSION
+from negotrack._store.postgres import PostgresRecorder
 
 ROOT = Path(__file__).parent.parent
 FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"
@@ -332,7 +332,7 @@ class TestConnections:
     def test_without_psycopg(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         """A URL without the driver installed is one line naming the extra to install."""
         monkeypatch.setitem(sys.modules, "psycopg", None)
-        monkeypatch.delitem(sys.modules, "negotrack._postgres", raising=False)
+        monkeypatch.delitem(sys.modules, "negotrack._store.postgres", raising=False)
         url = f"postgresql://alice:{PASSWORD}@db.example.org:5433/team"
         for given in (url, f"host=db.example.org dbname=team password={PASSWORD}"):
             with pytest.raises(
@@ -363,7 +363,7 @@ class TestConnections:
 def test_locations_name_the_store_without_its_password(given: str, shown: str) -> None:
     """A store's location keeps the user, host, port and database, in URL form, and nothing
     else; the rough reading used for unreadable strings agrees on readable ones."""
-    from negotrack._conninfo import name, rough_params
+    from negotrack._store.conninfo import name, rough_params
 
     assert name(psycopg.conninfo.conninfo_to_dict(given)) == shown
     assert PASSWORD not in name(rough_params(given))
@@ -569,7 +569,7 @@ class TestCopyAndCommandLine:
 
 
 def nt_copy(source: nt.Tracker, target: nt.Tracker) -> tuple[int, int]:
-    from negotrack._transfer import copy
+    from negotrack._store.transfer import copy
 
     return copy(source, target)
 

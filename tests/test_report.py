@@ -22,10 +22,12 @@ from helpers import cli, commitment, day, event
 from matplotlib.figure import Figure
 
 import negotrack as nt
-from negotrack import _charts, _report, plot
-from negotrack._charts import Mark
-from negotrack._output import NO_STAGE
-from negotrack._reporting import MissingExtra
+from negotrack import plot
+from negotrack._report import MissingExtra
+from negotrack._report import charts as _charts
+from negotrack._report import page as _report
+from negotrack._report.charts import Mark
+from negotrack._words import NO_STAGE
 
 FOLLOW = Path(__file__).parent.parent / "examples" / "us-china-2025-2026.yaml"
 AS_OF = date(2026, 2, 20)
@@ -373,8 +375,8 @@ def test_without_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     naming the extra, and the command says it in one line, exit 2; without matplotlib,
     importing negotrack.plot names the extra too."""
     monkeypatch.setitem(sys.modules, "jinja2", None)
-    monkeypatch.delitem(sys.modules, "negotrack._report", raising=False)
-    monkeypatch.delattr(nt, "_report", raising=False)
+    monkeypatch.delitem(sys.modules, "negotrack._report.page", raising=False)
+    monkeypatch.delattr(sys.modules["negotrack._report"], "page", raising=False)
     with pytest.raises(MissingExtra, match=r"needs jinja2.*pip install 'negotrack\[report\]'"):
         nt.report(nt.Tracker(), tmp_path / "r.html", on=AS_OF)
     assert issubclass(MissingExtra, ImportError)

@@ -11,7 +11,7 @@ import pytest
 from scenario_cases import BAD_YAML, GOOD
 
 import negotrack as nt
-from negotrack import _composer
+from negotrack._files import composer as _composer
 
 
 def write(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Path:

@@ -25,8 +25,8 @@ import negotrack.testing as nt_testing
 from negotrack import _codec, _records
 from negotrack._recorder import Stored as nt_Stored
 from negotrack._session import RECORD_CLASSES
-from negotrack._sqlite import APPLICATION_ID, SCHEMA_VERSION, SQLiteRecorder
-from negotrack._transfer import merge
+from negotrack._store.sqlite import APPLICATION_ID, SCHEMA_VERSION, SQLiteRecorder
+from negotrack._store.transfer import merge
 
 ROOT = Path(__file__).parent.parent
 FOLLOW = ROOT / "examples" / "us-china-2025-2026.yaml"

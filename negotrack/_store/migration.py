@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from . import _codec, _records
-from ._commitments import Commitment, Link
-from ._events import Event
-from ._scenario import Scenario
+from negotrack import _codec, _records
+from negotrack._commitments import Commitment, Link
+from negotrack._events import Event
+from negotrack._scenario import Scenario
 
 
 def migrate(db: sqlite3.Connection, version: int, create: Callable[[], None]) -> None:

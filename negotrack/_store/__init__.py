@@ -12,13 +12,15 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import _conninfo, _packs, _records
-from ._exceptions import InvalidValue, StoreError, install_hint
-from ._lifecycle import LIFECYCLE, Lifecycle
-from ._recorder import Recorder, Stored
-from ._scenario import Scenario
-from ._session import RECORD_CLASSES
-from ._tracker import Tracker
+from negotrack import _packs, _records
+from negotrack._exceptions import InvalidValue, StoreError, install_hint
+from negotrack._lifecycle import LIFECYCLE, Lifecycle
+from negotrack._recorder import Recorder, Stored
+from negotrack._scenario import Scenario
+from negotrack._session import RECORD_CLASSES
+from negotrack._tracker import Tracker
+
+from . import conninfo
 
 _CHUNK = 10_000
 
@@ -133,24 +135,24 @@ def recorder_for(location: str | os.PathLike[str], *, timeout: float, create: bo
         or "\x00" in str(location)
     ):
         raise InvalidValue("path", location, "a store's file path or a postgresql:// URL")
-    other = _conninfo.other_url(location) if isinstance(location, str) else None
+    other = conninfo.other_url(location) if isinstance(location, str) else None
     if other is not None:
         raise StoreError(
             other,
             "is not a store: expected the path of a store file, or a PostgreSQL URL "
             "(postgresql://USER@HOST:PORT/DATABASE)",
         )
-    if isinstance(location, str) and _conninfo.is_postgres(location):
+    if isinstance(location, str) and conninfo.is_postgres(location):
         try:
-            from ._postgres import PostgresRecorder
+            from .postgres import PostgresRecorder
         except ImportError as err:  # psycopg missing, or installed without libpq
             why = "" if err.name == "psycopg" else f" ({' '.join(str(err).split())})"
             raise StoreError(
-                _conninfo.name(_conninfo.rough_params(location)),
+                conninfo.name(conninfo.rough_params(location)),
                 f"a PostgreSQL store needs the PostgreSQL driver{why}; {install_hint('postgres')}",
             ) from None
         return PostgresRecorder(location, timeout=timeout, create=create)
     # Imported when a store is opened: `import negotrack` loads no store backend (sqlite3).
-    from ._sqlite import SQLiteRecorder
+    from .sqlite import SQLiteRecorder
 
     return SQLiteRecorder(Path(location), timeout=timeout, create=create)

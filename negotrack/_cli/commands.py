@@ -2,8 +2,8 @@
 
 Each command takes the parsed arguments and the stream to print to, and returns the exit
 status; faults are raised as `NegotrackError` or `UsageError` for `negotrack._cli.main` to
-report. What they read comes through `negotrack._inputs`; what is printed is made by
-`negotrack._output`.
+report. What they read comes through `negotrack._cli.inputs`; what is printed is made by
+`negotrack._cli.text`.
 """
 
 from __future__ import annotations
@@ -17,26 +17,28 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from . import _inputs, _output
-from ._checks import iso
-from ._conninfo import is_postgres
-from ._engine import diagram as draw
-from ._exceptions import NegotrackError
-from ._files import dump
-from ._format import load_with_lines
-from ._inputs import UsageError
-from ._lifecycle import LIFECYCLE
-from ._lifecycles import LIFECYCLES
-from ._limits import spent_limits
-from ._parts import measured_targets, mismatches
-from ._reporting import report as write_report
-from ._sheets import export_csv, print_csv
-from ._store import open as negotrack_open
-from ._store import verify
-from ._targets import add_months, upcoming
-from ._tracker import Tracker
-from ._transfer import check_same, merge
-from ._transfer import copy as copy_record
+from negotrack import _words
+from negotrack._checks import iso
+from negotrack._engine import diagram as draw
+from negotrack._exceptions import NegotrackError
+from negotrack._files import dump
+from negotrack._files.read import load_with_lines
+from negotrack._lifecycle import LIFECYCLE
+from negotrack._lifecycles import LIFECYCLES
+from negotrack._parts import measured_targets, mismatches
+from negotrack._report import report as write_report
+from negotrack._store import open as negotrack_open
+from negotrack._store import verify
+from negotrack._store.conninfo import is_postgres
+from negotrack._store.transfer import check_same, merge
+from negotrack._store.transfer import copy as copy_record
+from negotrack._targets import add_months, upcoming
+from negotrack._tracker import Tracker
+
+from . import inputs, text
+from .inputs import UsageError
+from .sheets import export_csv, print_csv
+from .spent import spent_limits
 
 EXIT_OK = 0
 EXIT_ANOMALIES = 1
@@ -48,9 +50,9 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
         problems = verify(args.db)
         if problems:
             for problem in problems:
-                _output.fail(f"negotrack: {_inputs.shown(args.db)}: damaged: {problem}")
+                text.fail(f"negotrack: {inputs.shown(args.db)}: damaged: {problem}")
             return EXIT_INVALID
-    tracker, lines, path = _inputs.open_source(args)
+    tracker, lines, path = inputs.open_source(args)
     with tracker:
         spent = spent_limits(tracker)
         for limit in spent:
@@ -63,7 +65,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
         dates = f", {_count(len(spent), 'spent date')}" if spent else ""
         print(
-            f"{_output.safe(path)}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
+            f"{_words.safe(path)}: valid: {_count(n_c, 'commitment')}, {_count(n_e, 'event')}, "
             f"{len(anomalies)} anomal{'y' if len(anomalies) == 1 else 'ies'}{dates}",
             file=out,
         )
@@ -72,7 +74,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _warn(path: str, line: int | None, message: str) -> None:
     where = f"{path}:{line}" if line else path
-    print(f"{_output.safe(where)}: warning: {_output.safe(message)}", file=sys.stderr)
+    print(f"{_words.safe(where)}: warning: {_words.safe(message)}", file=sys.stderr)
 
 
 def _count(n: int, noun: str) -> str:
@@ -83,15 +85,15 @@ def record(args: argparse.Namespace, out: TextIO) -> int:
     given = shlex.quote(str(args.scenario))
     target = "STORE" if is_postgres(args.db) else shlex.quote(args.db)  # no password shown
     hint = f"to copy a store into another, use negotrack copy --from {given} --to {target}"
-    source, _ = _inputs.load(args.scenario, hint)
+    source, _ = inputs.load(args.scenario, hint)
     with negotrack_open(args.db) as store:
         commitments, added, known = merge(store, source)
     # Each count next to its noun: "(N already recorded)" is the file's events already there.
     there = len(source.commitments()) - commitments
     print(
-        f"{_inputs.shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
+        f"{inputs.shown(args.db)}: recorded {_count(commitments, 'new commitment')} and "
         f"{_count(added, 'new event')} ({known} already recorded) from "
-        f"{_output.safe(str(args.scenario))}; "
+        f"{_words.safe(str(args.scenario))}; "
         f"{_count(there, 'commitment')} of the file already recorded",
         file=out,
     )
@@ -103,12 +105,12 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
         _refuse_overwriting_the_store(Path(args.db), args.output)
     with negotrack_open(args.db, create=False) as tracker:
         if args.output.suffix.lower() == ".csv":  # the events alone, for a spreadsheet
-            return export_csv(tracker, args.output, _inputs.shown(args.db), out)
+            return export_csv(tracker, args.output, inputs.shown(args.db), out)
         dump(tracker, args.output)
         n_c, n_e = len(tracker.commitments()), len(tracker.events())
     print(
-        f"{_output.safe(str(args.output))}: wrote {_count(n_c, 'commitment')} and "
-        f"{_count(n_e, 'event')} from {_inputs.shown(args.db)}",
+        f"{_words.safe(str(args.output))}: wrote {_count(n_c, 'commitment')} and "
+        f"{_count(n_e, 'event')} from {inputs.shown(args.db)}",
         file=out,
     )
     return EXIT_OK
@@ -126,7 +128,7 @@ def _refuse_overwriting_the_store(store: Path, output: Path) -> None:
 
 
 def status(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _inputs.open_source(args)
+    tracker, _, path = inputs.open_source(args)
     with tracker:
         if args.format == "csv":
             return print_csv("status", tracker, args, out)
@@ -143,19 +145,19 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
     scenario = tracker.scenario
     if args.json:
         document = {
-            "scenario": _inputs.scenario_id(tracker, path),
+            "scenario": inputs.scenario_id(tracker, path),
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
-            **_output.lens(party),
+            **text.lens(party),
             "commitments": [s.to_dict(about[cid]) for cid, s in snapshot.items()],
             "anomalies": [a.to_dict() for a in anomalies],
         }
-        _output.print_json(document, out)
+        text.print_json(document, out)
         return EXIT_OK
-    heading = _output.safe(_inputs.scenario_id(tracker, path))
+    heading = _words.safe(inputs.scenario_id(tracker, path))
     if scenario is not None:
-        heading += f": {_output.safe(scenario.title)}"
-    print(f"{heading}\n{_output.as_of(as_of, known_by, party)}\n", file=out)
+        heading += f": {_words.safe(scenario.title)}"
+    print(f"{heading}\n{_words.as_of(as_of, known_by, party)}\n", file=out)
     header: tuple[str, ...] = ("id", "stage", "since", "reason", "inferred", "at risk")
     quantitative = any(status.progress is not None for status in snapshot.values())
     disputed = any(status.disputed for status in snapshot.values())
@@ -163,28 +165,28 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
     rows: list[tuple[str, ...]] = [header]
     for cid, status in snapshot.items():
         row: tuple[str, ...] = (
-            _output.safe(cid),
-            _output.stage(status.stage),
-            _output.day(status.since),
+            _words.safe(cid),
+            _words.stage(status.stage),
+            _words.day(status.since),
             "-" if status.reason is None else status.reason.value,
             "yes" if status.inferred else "no",
-            ", ".join(_output.safe(c) for c in status.at_risk_from) or "-",
+            ", ".join(_words.safe(c) for c in status.at_risk_from) or "-",
         )
-        row += (_output.progress_cell(status.progress),) * quantitative
-        rows.append(row + (_output.accounts_cell(status),) * disputed)
-    _output.table(rows, out)
+        row += (_words.progress_cell(status.progress),) * quantitative
+        rows.append(row + (text.accounts_cell(status),) * disputed)
+    text.table(rows, out)
     print(file=out)
     if not anomalies:
         print("anomalies: none", file=out)
     else:
         print(f"anomalies ({len(anomalies)}):", file=out)
         for anomaly in anomalies:
-            print(f"  {_output.safe(anomaly.message)}", file=out)
+            print(f"  {_words.safe(anomaly.message)}", file=out)
     return EXIT_OK
 
 
 def progress(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _inputs.open_source(args)
+    tracker, _, path = inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     known_by: date | None = args.known_by
     party: str | None = args.according_to
@@ -196,37 +198,36 @@ def progress(args: argparse.Namespace, out: TextIO) -> int:
         measured = {cid: s.progress for cid, s in snapshot.items() if s.progress is not None}
         goals = measured_targets(tracker.commitments())
         later = {cid: upcoming(goals[cid], as_of) for cid in measured}
-        scenario_id = _inputs.scenario_id(tracker, path)
+        scenario_id = inputs.scenario_id(tracker, path)
     if args.json:
         document = {
             "scenario": scenario_id,
             "as_of": as_of.isoformat(),
             "known_by": iso(known_by),
-            **_output.lens(party),
+            **text.lens(party),
             "commitments": [
-                _output.progress_json(cid, titles[cid], p, later[cid])
-                for cid, p in measured.items()
+                text.progress_json(cid, titles[cid], p, later[cid]) for cid, p in measured.items()
             ],
         }
-        _output.print_json(document, out)
+        text.print_json(document, out)
         return EXIT_OK
-    print(f"{_output.safe(scenario_id)}: {_output.as_of(as_of, known_by, party)}\n", file=out)
+    print(f"{_words.safe(scenario_id)}: {_words.as_of(as_of, known_by, party)}\n", file=out)
     if not measured:
         print("no commitment has a target", file=out)
         return EXIT_OK
     rows: list[tuple[str, ...]] = [("id", "period", "delivered", "share", "state")]
     for cid, p in measured.items():
-        rows += _output.period_rows(cid, p, as_of)
-    _output.table(rows, out)
+        rows += text.period_rows(cid, p, as_of)
+    text.table(rows, out)
     coming = [
         row
         for cid, p in measured.items()
         if later[cid]
-        for row in _output.period_rows(cid, p, as_of, later[cid])
+        for row in text.period_rows(cid, p, as_of, later[cid])
     ]
     if coming:
         print("\nstill to come:", file=out)
-        _output.table([("", *row) for row in coming], out)
+        text.table([("", *row) for row in coming], out)
     return EXIT_OK
 
 
@@ -235,7 +236,7 @@ class Months(int):
 
 
 def due(args: argparse.Namespace, out: TextIO) -> int:
-    tracker, _, path = _inputs.open_source(args)
+    tracker, _, path = inputs.open_source(args)
     as_of: date = args.as_of or date.today()
     within = args.within
     if isinstance(within, Months):  # as many days as those months have after --as-of
@@ -244,9 +245,9 @@ def due(args: argparse.Namespace, out: TextIO) -> int:
         if args.format == "csv":
             return print_csv("due", tracker, args, out)
         found = tracker.due(as_of, within)
-        scenario_id = _inputs.scenario_id(tracker, path)
+        scenario_id = inputs.scenario_id(tracker, path)
     if args.json:
-        _output.print_json(
+        text.print_json(
             {
                 "scenario": scenario_id,
                 "as_of": as_of.isoformat(),
@@ -257,7 +258,7 @@ def due(args: argparse.Namespace, out: TextIO) -> int:
         )
         return EXIT_OK
     print(
-        f"{_output.safe(scenario_id)}: due in the {within} days after {as_of.isoformat()}\n",
+        f"{_words.safe(scenario_id)}: due in the {within} days after {as_of.isoformat()}\n",
         file=out,
     )
     if not found:
@@ -265,8 +266,8 @@ def due(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     rows: list[tuple[str, ...]] = [("date", "commitment", "what", "if nothing more is reported")]
     for d in found:
-        rows.append((d.on.isoformat(), _output.safe(d.commitment), d.kind.value, d.outcome))
-    _output.table(rows, out)
+        rows.append((d.on.isoformat(), _words.safe(d.commitment), d.kind.value, d.outcome))
+    text.table(rows, out)
     return EXIT_OK
 
 
@@ -279,10 +280,10 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
     with contextlib.suppress(OSError, TypeError):
         if given is not None and args.output.exists() and os.path.samefile(given, args.output):
             raise UsageError(
-                f"negotrack report: {_output.safe(str(args.output))} is the input itself; "
+                f"negotrack report: {_words.safe(str(args.output))} is the input itself; "
                 "nothing was written: give another output file (OUT.html)"
             )
-    tracker, _, path = _inputs.open_source(args)
+    tracker, _, path = inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     with tracker:
         write_report(
@@ -293,9 +294,9 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
             according_to=args.according_to,
         )
         n = len(tracker.commitments())
-        scenario_id = _inputs.scenario_id(tracker, path)
+        scenario_id = inputs.scenario_id(tracker, path)
     print(
-        f"{_output.safe(str(args.output))}: wrote the report of {_output.safe(scenario_id)} as of "
+        f"{_words.safe(str(args.output))}: wrote the report of {_words.safe(scenario_id)} as of "
         f"{as_of.isoformat()} ({_count(n, 'commitment')})",
         file=out,
     )
@@ -347,8 +348,8 @@ def copy(args: argparse.Namespace, out: TextIO) -> int:
         with negotrack_open(args.target, create=False) as again:
             check_same(source, again)
         print(
-            f"{_output.safe(str(where))}: copied {_count(commitments, 'commitment')} and "
-            f"{_count(events, 'event')} from {_output.safe(source.location or given)}; the "
+            f"{_words.safe(str(where))}: copied {_count(commitments, 'commitment')} and "
+            f"{_count(events, 'event')} from {_words.safe(source.location or given)}; the "
             "answers of both are the same",
             file=out,
         )

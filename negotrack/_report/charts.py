@@ -16,11 +16,11 @@ from datetime import date
 
 import attrs
 
-from ._changes import ChangeKind
-from ._exceptions import InvalidValue
-from ._lifecycle import AnyStage, EventKind
-from ._timeline import Transition
-from ._tracker import Tracker
+from negotrack._changes import ChangeKind
+from negotrack._exceptions import InvalidValue
+from negotrack._lifecycle import AnyStage, EventKind
+from negotrack._status import Transition
+from negotrack._tracker import Tracker
 
 
 def shift(day: date, days: float) -> date:

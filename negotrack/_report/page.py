@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import enum
 import hashlib
 import io
 import os
@@ -30,16 +29,26 @@ import matplotlib
 from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 
-from . import __version__, plot
-from ._changes import Change, ChangeKind
-from ._charts import shift
-from ._events import Event
-from ._exceptions import InvalidValue
-from ._lifecycle import Name, Stage
-from ._output import NO_STAGE, amount, delivered_cell, knowledge, period_phase, progress_cell
-from ._scenario import Source
-from ._timeline import Status, Transition
-from ._tracker import Tracker
+from negotrack import __version__, plot
+from negotrack._changes import Change, ChangeKind
+from negotrack._events import Event
+from negotrack._exceptions import InvalidValue
+from negotrack._lifecycle import Stage
+from negotrack._scenario import Source
+from negotrack._status import Status, Transition
+from negotrack._tracker import Tracker
+from negotrack._words import (
+    NO_STAGE,
+    PAGE,
+    amount,
+    delivered_cell,
+    knowledge,
+    pace,
+    progress_cell,
+    wording,
+)
+
+from .charts import shift
 
 CHANGES_DAYS = 30
 """The report lists the changes of this many days up to the as-of date."""
@@ -66,7 +75,7 @@ def _environment() -> jinja2.Environment:
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
         _ENVIRONMENT = jinja2.Environment(
-            loader=jinja2.PackageLoader("negotrack", "templates"),
+            loader=jinja2.PackageLoader("negotrack._report", "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -132,7 +141,7 @@ def _context(
         }
 
     def step_view(step: Transition) -> dict[str, Any]:
-        return {"on": step.on, "move": _move(step), "evidence": evidence(step.event)}
+        return {"on": step.on, "move": wording(step, PAGE), "evidence": evidence(step.event)}
 
     rows = []
     for c in commitments:
@@ -230,34 +239,11 @@ def _stage(status: Status) -> str:
     return NO_STAGE if status.stage is None else status.stage.value
 
 
-def _move(step: Transition) -> str:
-    """A step in words: what it did to the stage (or the dates)."""
-    if step.corroboration:
-        return f"{_words(step.target)} again ({_words(step.kind)}, corroborated)"
-    if step.source == step.target:
-        dates = [
-            f"{name} {value:%Y-%m-%d}"
-            for name, value in (("deadline", step.deadline), ("expires", step.expires))
-            if value
-        ]
-        return f"{_words(step.kind)}: {', '.join(dates)}"
-    move = f"{_words(step.source)} \N{RIGHTWARDS ARROW} {_words(step.target)}"
-    if step.kind.value != step.target.value:
-        move = f"{_words(step.kind)}: {move}"
-    if step.reason is not None:
-        move += f" ({_words(step.reason)}{', inferred' if step.inferred else ''})"
-    return move
-
-
-def _words(value: enum.Enum | Name | None) -> str:
-    return NO_STAGE if value is None else str(value.value).replace("_", " ")
-
-
 def _change_view(change: Change, index: dict[str, int], evidence: Any) -> dict[str, Any]:
     step: Transition | None
     if change.kind in (ChangeKind.STAGE, ChangeKind.EVIDENCE):
         assert change.transition is not None
-        what, step = _move(change.transition), change.transition
+        what, step = wording(change.transition, PAGE), change.transition
     else:
         what = "at risk from" if change.kind is ChangeKind.AT_RISK else "no longer at risk from"
         step = change.cause
@@ -269,7 +255,9 @@ def _change_view(change: Change, index: dict[str, int], evidence: Any) -> dict[s
         "what": what,
         "others": [(cid, index[cid]) for cid in change.at_risk_from],
         # What moved the counterpart (its lapse, its revival), when that made the change.
-        "cause": None if step is None or step.commitment == change.commitment else _move(step),
+        "cause": None
+        if step is None or step.commitment == change.commitment
+        else wording(step, PAGE),
         "inferred": step is not None and step.inferred,
         "evidence": None if step is None else evidence(step.event),
         # When it became known, where that is not the day it happened (a late report).
@@ -283,9 +271,9 @@ def _periods(status: Status, on: date) -> list[dict[str, Any]]:
         return []
     found = []
     for p in progress.periods:
-        state = period_phase(p, on)
+        state = p.phase(on)
         if state is None:
-            state = f"running, {'ahead' if progress.on_track else 'behind'} of the pace"
+            state = f"running, {pace(progress)} of the pace"
             state += f" (expected {amount(progress.expected)} by {on:%Y-%m-%d})"
         found.append(
             {

@@ -12,7 +12,7 @@ from datetime import date
 
 import attrs
 
-from ._tracker import Tracker
+from negotrack._tracker import Tracker
 
 _NOUNS = {"deadline": "deadline", "expires": "expiry date"}
 

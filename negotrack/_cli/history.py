@@ -1,7 +1,7 @@
 """The `negotrack` commands that look back: timeline, changes (and what became known), disputes.
 
-Like `negotrack._commands`, each takes the parsed arguments and the stream to print to, and
-returns the exit status; what they print is made by `negotrack._steps_text`.
+Like `negotrack._cli.commands`, each takes the parsed arguments and the stream to print to, and
+returns the exit status; what they print is made by `negotrack._cli.steps`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ import argparse
 from datetime import date
 from typing import TextIO
 
-from . import _inputs, _output, _steps_text
-from ._checks import iso
-from ._commands import EXIT_OK, forward
-from ._inputs import UsageError
-from ._sheets import print_csv
-from ._timeline import Anomaly, Transition
+from negotrack import _words
+from negotrack._checks import iso
+from negotrack._status import Anomaly, Transition
+
+from . import inputs, text
+from . import steps as words
+from .commands import EXIT_OK, forward
+from .inputs import UsageError
+from .sheets import print_csv
 
 
 def changes(args: argparse.Namespace, out: TextIO) -> int:
@@ -26,7 +29,7 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
             "negotrack changes: give --since DATE (what changed after it) or --known-since "
             "DATE (what became known after it) (see negotrack changes --help)"
         )
-    tracker, _, path = _inputs.open_source(args)
+    tracker, _, path = inputs.open_source(args)
     since: date = args.since
     until: date = args.until or date.today()  # the only other wall clock: the default "until"
     forward("changes", since, args.until)
@@ -35,29 +38,29 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
         if args.format == "csv":
             return print_csv("changes", tracker, args, out)
         found = tracker.changes(since, until, known_by=args.known_by, according_to=party)
-        scenario_id = _inputs.scenario_id(tracker, path)
+        scenario_id = inputs.scenario_id(tracker, path)
     if args.json:
-        _output.print_json(
+        text.print_json(
             {
                 "scenario": scenario_id,
                 "since": since.isoformat(),
                 "until": until.isoformat(),
                 "known_by": iso(args.known_by),
-                **_output.lens(party),
-                "changes": [_steps_text.change_json(c) for c in found],
+                **text.lens(party),
+                "changes": [words.change_json(c) for c in found],
             },
             out,
         )
         return EXIT_OK
     print(
-        f"{_output.safe(scenario_id)}: changes after {since.isoformat()} up to "
-        f"{until.isoformat()}, {_output.knowledge(args.known_by, party)}\n",
+        f"{_words.safe(scenario_id)}: changes after {since.isoformat()} up to "
+        f"{until.isoformat()}, {_words.knowledge(args.known_by, party)}\n",
         file=out,
     )
     if not found:
         print("nothing changed", file=out)
         return EXIT_OK
-    _output.table(_steps_text.change_rows(found), out)
+    text.table(words.change_rows(found), out)
     return EXIT_OK
 
 
@@ -74,7 +77,7 @@ def _learned(args: argparse.Namespace, out: TextIO) -> int:
             "negotrack changes: --known-since has no CSV form yet; use --json (see negotrack "
             "changes --help)"
         )
-    tracker, _, path = _inputs.open_source(args)
+    tracker, _, path = inputs.open_source(args)
     known_since: date = args.known_since
     known_by: date | None = args.known_by
     party: str | None = args.according_to
@@ -85,62 +88,62 @@ def _learned(args: argparse.Namespace, out: TextIO) -> int:
         )
     with tracker:
         found = tracker.learned(known_since, known_by=known_by, according_to=party)
-        scenario_id = _inputs.scenario_id(tracker, path)
+        scenario_id = inputs.scenario_id(tracker, path)
     if args.json:
-        _output.print_json(
+        text.print_json(
             {
                 "scenario": scenario_id,
                 "known_since": known_since.isoformat(),
                 "known_by": iso(known_by),
-                **_output.lens(party),
-                "changes": [_steps_text.change_json(c, learned=True) for c in found],
+                **text.lens(party),
+                "changes": [words.change_json(c, learned=True) for c in found],
             },
             out,
         )
         return EXIT_OK
     print(
-        f"{_output.safe(scenario_id)}: what became known after {known_since.isoformat()}, "
-        f"{_output.knowledge(known_by, party)}\n",
+        f"{_words.safe(scenario_id)}: what became known after {known_since.isoformat()}, "
+        f"{_words.knowledge(known_by, party)}\n",
         file=out,
     )
     if not found:
         print("nothing became known", file=out)
         return EXIT_OK
-    _output.table(_steps_text.change_rows(found, learned=True), out)
+    text.table(words.change_rows(found, learned=True), out)
     return EXIT_OK
 
 
 def disputes(args: argparse.Namespace, out: TextIO) -> int:
     """`negotrack disputes`: the commitments the parties' accounts disagree on, each side shown."""
-    tracker, _, path = _inputs.open_source(args)
+    tracker, _, path = inputs.open_source(args)
     as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
     known_by: date | None = args.known_by
     with tracker:
         found = tracker.disputes(on=as_of, known_by=known_by)
         titles = {c.id: c.title for c in tracker.commitments()}
-        scenario_id = _inputs.scenario_id(tracker, path)
+        scenario_id = inputs.scenario_id(tracker, path)
     if args.json:
-        _output.print_json(
+        text.print_json(
             {
                 "scenario": scenario_id,
                 "as_of": as_of.isoformat(),
                 "known_by": iso(known_by),
-                "disputes": [_steps_text.dispute_json(d, titles[d.commitment]) for d in found],
+                "disputes": [words.dispute_json(d, titles[d.commitment]) for d in found],
             },
             out,
         )
         return EXIT_OK
-    print(f"{_output.safe(scenario_id)}: disputes {_output.as_of(as_of, known_by)}\n", file=out)
+    print(f"{_words.safe(scenario_id)}: disputes {_words.as_of(as_of, known_by)}\n", file=out)
     if not found:
         print("no disputes: where the parties gave their own accounts, they agree", file=out)
         return EXIT_OK
     for number, dispute in enumerate(found):
         cid = dispute.commitment
         print(
-            f"{'' if number == 0 else chr(10)}{_output.safe(cid)}: {_output.safe(titles[cid])}",
+            f"{'' if number == 0 else chr(10)}{_words.safe(cid)}: {_words.safe(titles[cid])}",
             file=out,
         )
-        _output.table(_steps_text.dispute_rows(dispute), out)
+        text.table(words.dispute_rows(dispute), out)
     return EXIT_OK
 
 
@@ -148,7 +151,7 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
     since: date | None = args.since
     until: date | None = args.until
     forward("timeline", since, until)
-    tracker, _, path = _inputs.open_source(args)
+    tracker, _, path = inputs.open_source(args)
     known_by: date | None = args.known_by
     party: str | None = args.according_to
     as_of: date | None = args.as_of
@@ -163,7 +166,7 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
     with tracker:
         if args.format == "csv":
             return print_csv("timeline", tracker, args, out)
-        wanted = _inputs.commitment_ids(tracker, args.commitment, "timeline")
+        wanted = inputs.commitment_ids(tracker, args.commitment, "timeline")
         steps: list[Transition | Anomaly] = [
             step
             for step in tracker.timeline(known_by=known_by, according_to=party)
@@ -173,15 +176,15 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
             found = tracker.anomalies(on=as_of, known_by=known_by, according_to=party)
             steps += [a for a in found if wanted_on(a.commitment, a.on)]
             steps.sort(key=lambda s: (s.on, isinstance(s, Anomaly)))
-        scenario_id = _inputs.scenario_id(tracker, path)
+        scenario_id = inputs.scenario_id(tracker, path)
     if args.json:
-        _output.print_json(
+        text.print_json(
             {
                 "scenario": scenario_id,
                 "known_by": iso(known_by),
-                **_output.lens(party),
+                **text.lens(party),
                 **({} if as_of is None else {"as_of": as_of.isoformat()}),
-                "transitions": [_steps_text.transition_json(t, as_of) for t in steps],
+                "transitions": [words.transition_json(t, as_of) for t in steps],
             },
             out,
         )
@@ -189,5 +192,5 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
     if not steps:
         print("no steps", file=out)
         return EXIT_OK
-    _output.table(_steps_text.timeline_rows(steps, as_of), out)
+    text.table(words.timeline_rows(steps, as_of), out)
     return EXIT_OK

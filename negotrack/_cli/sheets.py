@@ -1,8 +1,8 @@
 """Spreadsheets on the command line: answers as CSV (``--format csv``), and ``import-csv``.
 
-The answers are `negotrack.tables`' tables, written by `negotrack._csv`: the columns of
-``--json``, one row per answer. ``import-csv`` records an events file into a store, all of it
-or nothing, with a scenario file's messages.
+The answers are `negotrack.tables`' tables, written by `negotrack._files.spreadsheet`: the
+columns of ``--json``, one row per answer. ``import-csv`` records an events file into a store,
+all of it or nothing, with a scenario file's messages.
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from . import _csv, _inputs, _output, tables
-from ._events import Event
-from ._exceptions import ScenarioError
-from ._store import open as negotrack_open
-from ._tracker import Tracker
+from negotrack import _words, tables
+from negotrack._events import Event
+from negotrack._exceptions import ScenarioError
+from negotrack._files import spreadsheet
+from negotrack._store import open as negotrack_open
+from negotrack._tracker import Tracker
+
+from . import inputs
 
 
 def print_csv(command: str, tracker: Tracker, args: argparse.Namespace, out: TextIO) -> int:
@@ -36,7 +39,7 @@ def print_csv(command: str, tracker: Tracker, args: argparse.Namespace, out: Tex
         table = tables.due(tracker, as_of, args.within)
     else:
         table = tables.timeline(tracker, known_by=known_by, according_to=party)
-        wanted = _inputs.commitment_ids(tracker, args.commitment, "timeline")
+        wanted = inputs.commitment_ids(tracker, args.commitment, "timeline")
         keep = [
             (wanted is None or cid in wanted)
             and (args.since is None or on >= args.since)
@@ -50,13 +53,13 @@ def print_csv(command: str, tracker: Tracker, args: argparse.Namespace, out: Tex
             },
             table.categories,
         )
-    _csv.write_columns(table, out)
+    spreadsheet.write_columns(table, out)
     return 0
 
 
 def import_csv(args: argparse.Namespace, out: TextIO) -> int:
     """`negotrack import-csv`: an events file into a store, in one transaction."""
-    lines = _csv.read_events(args.events)
+    lines = spreadsheet.read_events(args.events)
     where = str(args.events)
     with negotrack_open(args.db) as store, store.transaction():
         known = {c.id for c in store.commitments()}
@@ -70,8 +73,8 @@ def import_csv(args: argparse.Namespace, out: TextIO) -> int:
             raise ScenarioError(where, line, first, more=more)
         added = store.record(*(event for _, event in lines))
     print(
-        f"{_inputs.shown(args.db)}: recorded {added} new event{'' if added == 1 else 's'} "
-        f"({len(lines) - added} already recorded) from {_output.safe(where)}",
+        f"{inputs.shown(args.db)}: recorded {added} new event{'' if added == 1 else 's'} "
+        f"({len(lines) - added} already recorded) from {_words.safe(where)}",
         file=out,
     )
     return 0
@@ -101,10 +104,10 @@ def export_csv(tracker: Tracker, path: Path, where: str, out: TextIO) -> int:
     events = tracker.events()
     temporary = path.with_name(f".{path.name}.tmp")
     with temporary.open("w", encoding="utf-8", newline="") as file:
-        _csv.write_events(events, file)
+        spreadsheet.write_events(events, file)
     os.replace(temporary, path)  # in one step: a failure leaves the old file as it was
     print(
-        f"{_output.safe(str(path))}: wrote {len(events)} event{'' if len(events) == 1 else 's'} "
+        f"{_words.safe(str(path))}: wrote {len(events)} event{'' if len(events) == 1 else 's'} "
         f"from {where} (the commitments stay in the store: import-csv reads it back into one)",
         file=out,
     )

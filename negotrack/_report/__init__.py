@@ -1,6 +1,6 @@
 """`negotrack.report`: the way to the HTML report, light enough to import with negotrack.
 
-The report itself (`negotrack._report`) needs jinja2 and matplotlib, the ``[report]`` extra; it
+The report itself (`negotrack._report.page`) needs jinja2 and matplotlib, the ``[report]`` extra; it
 is imported only when a report is asked for, so ``import negotrack`` never loads either.
 """
 
@@ -10,10 +10,10 @@ import os
 from datetime import date
 from pathlib import Path
 
-from . import _checks
-from ._accounts import party_named
-from ._exceptions import InvalidValue, NegotrackError, install_hint
-from ._tracker import Tracker
+from negotrack import _checks
+from negotrack._accounts import party_named
+from negotrack._exceptions import InvalidValue, NegotrackError, install_hint
+from negotrack._tracker import Tracker
 
 EXTRA = install_hint("report")
 
@@ -50,11 +50,11 @@ def report(
     if known_by is not None:
         _checks.ordinal("known_by", known_by)
     try:
-        from . import _report
+        from . import page
     except ImportError as err:
         missing = err.name or "jinja2 or matplotlib"
         raise MissingExtra(
             f"the HTML report needs {missing}, which is not installed; {EXTRA}"
         ) from None
     party_named(tracker.scenario, according_to)
-    _report.write(tracker, Path(path), on=on, known_by=known_by, according_to=according_to)
+    page.write(tracker, Path(path), on=on, known_by=known_by, according_to=according_to)

@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import attrs
 
-from ._exceptions import StoreBusy, StoreError
-from ._scenario import Scenario
-from ._tracker import Tracker
+from negotrack._exceptions import StoreBusy, StoreError
+from negotrack._scenario import Scenario
+from negotrack._tracker import Tracker
 
 _ATTEMPTS = 60  # transactions tried before giving up on a store that other writers keep busy
 

@@ -2,7 +2,7 @@
 
 Every fault in the input ends in lines on stderr that name the file and the line, and exit
 status 2; never a traceback (a bug gives one line and exit 3). The commands themselves live in
-`negotrack._commands`.
+`negotrack._cli.commands`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, _commands, _history_commands, _output, _sheets
-from ._checks import iso_date
-from ._commands import EXIT_INVALID, EXIT_OK
-from ._exceptions import NegotrackError
-from ._inputs import UsageError
+from negotrack import __version__
+from negotrack._checks import iso_date
+from negotrack._exceptions import NegotrackError
+
+from . import commands, history, sheets, text
+from .commands import EXIT_INVALID, EXIT_OK
+from .inputs import UsageError
 
 EXIT_BUG = 3
 
@@ -51,7 +53,7 @@ def _span(text: str) -> int:
             "months or years such as 6m or 3y"
         )
     if unit in ("m", "y"):
-        return _commands.Months(int(number) * (12 if unit == "y" else 1))
+        return commands.Months(int(number) * (12 if unit == "y" else 1))
     return int(number) * (7 if unit == "w" else 1)
 
 
@@ -68,9 +70,9 @@ def _parser() -> _Parser:
         description="Track negotiated commitments from proposal to lapse, date by date.",
     )
     parser.add_argument("--version", action="version", version=f"negotrack {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = commands.add_parser(
+    check = sub.add_parser(
         "check",
         help="validate a scenario file and list its warnings",
         description="Validate a scenario file and print warnings: its anomalies, and every "
@@ -84,9 +86,9 @@ def _parser() -> _Parser:
         action="store_true",
         help="exit 1 when there are warnings (anomalies or spent dates)",
     )
-    check.set_defaults(run=_commands.check)
+    check.set_defaults(run=commands.check)
 
-    status = commands.add_parser(
+    status = sub.add_parser(
         "status",
         help="where every commitment stands on a date",
         description="One row per commitment (id, stage, since, reason, inferred, at risk), "
@@ -97,9 +99,9 @@ def _parser() -> _Parser:
     _known_by(status)
     _according_to(status)
     _json_flag(status)
-    status.set_defaults(run=_commands.status)
+    status.set_defaults(run=commands.status)
 
-    timeline = commands.add_parser(
+    timeline = sub.add_parser(
         "timeline",
         help="every transition in date order, with its evidence",
         description="Every transition in date order, one row each: date, commitment, event, "
@@ -132,9 +134,9 @@ def _parser() -> _Parser:
         "dated by then in place",
     )
     _json_flag(timeline)
-    timeline.set_defaults(run=_history_commands.timeline)
+    timeline.set_defaults(run=history.timeline)
 
-    changes = commands.add_parser(
+    changes = sub.add_parser(
         "changes",
         help="what changed between two dates",
         description="Every stage change with SINCE < date <= UNTIL, and every commitment that "
@@ -157,9 +159,9 @@ def _parser() -> _Parser:
     _known_by(changes)
     _according_to(changes)
     _json_flag(changes)
-    changes.set_defaults(run=_history_commands.changes)
+    changes.set_defaults(run=history.changes)
 
-    due = commands.add_parser(
+    due = sub.add_parser(
         "due",
         help="what falls due next",
         description="Deadlines, expiries and target period ends in the days after --as-of, "
@@ -175,9 +177,9 @@ def _parser() -> _Parser:
         help="how far ahead: days (90d, or 90), weeks (12w), months (6m), years (3y); default 90d",
     )
     _json_flag(due)
-    due.set_defaults(run=_commands.due)
+    due.set_defaults(run=commands.due)
 
-    progress = commands.add_parser(
+    progress = sub.add_parser(
         "progress",
         help="deliveries against the targets of quantitative commitments",
         description="One row per period of every commitment with a target: what was due, "
@@ -188,10 +190,10 @@ def _parser() -> _Parser:
     _known_by(progress)
     _according_to(progress)
     _json_flag(progress)
-    progress.set_defaults(run=_commands.progress)
+    progress.set_defaults(run=commands.progress)
 
     # -- report (issue 13): the HTML report, with the [report] extra ---------------------------
-    reporting = commands.add_parser(
+    reporting = sub.add_parser(
         "report",
         help="write an HTML report with charts",
         description="Write one self-contained HTML file (it fetches nothing when opened): every "
@@ -207,10 +209,10 @@ def _parser() -> _Parser:
     reporting.add_argument(
         "-o", "--output", type=_path, required=True, metavar="OUT", help="the HTML file to write"
     )
-    reporting.set_defaults(run=_commands.report)
+    reporting.set_defaults(run=commands.report)
     # -- end of report ---------------------------------------------------------------------------
 
-    disputes = commands.add_parser(
+    disputes = sub.add_parser(
         "disputes",
         help="where the parties' accounts disagree",
         description="Every commitment whose parties' accounts put it in different stages on "
@@ -221,9 +223,9 @@ def _parser() -> _Parser:
     _as_of(disputes)
     _known_by(disputes)
     _json_flag(disputes, csv=False)
-    disputes.set_defaults(run=_history_commands.disputes)
+    disputes.set_defaults(run=history.disputes)
 
-    drawing = commands.add_parser(
+    drawing = sub.add_parser(
         "diagram",
         help="draw the lifecycle",
         description="Draw the commitment lifecycle from its one definition, through "
@@ -239,9 +241,9 @@ def _parser() -> _Parser:
         "that the scenario FILE declares",
     )
     drawing.add_argument("file", type=_path, nargs="?", help="a scenario file declaring NAME")
-    drawing.set_defaults(run=_commands.diagram)
+    drawing.set_defaults(run=commands.diagram)
 
-    record = commands.add_parser(
+    record = sub.add_parser(
         "record",
         help="import a scenario file into a store",
         description="Record a scenario's commitments and events into a store (an SQLite file, "
@@ -251,9 +253,9 @@ def _parser() -> _Parser:
         "--db", type=_store_location, required=True, metavar="STORE", help="the store"
     )
     record.add_argument("scenario", type=_path, help="scenario file (.yaml, .yml or .json)")
-    record.set_defaults(run=_commands.record)
+    record.set_defaults(run=commands.record)
 
-    importing = commands.add_parser(
+    importing = sub.add_parser(
         "import-csv",
         help="record the events of a CSV file into a store",
         description="Record the events of a CSV file (a spreadsheet's export: a header row of "
@@ -265,9 +267,9 @@ def _parser() -> _Parser:
         "--db", type=_store_location, required=True, metavar="STORE", help="the store"
     )
     importing.add_argument("events", type=_path, help="the CSV file of events")
-    importing.set_defaults(run=_sheets.import_csv)
+    importing.set_defaults(run=sheets.import_csv)
 
-    export = commands.add_parser(
+    export = sub.add_parser(
         "export",
         help="write a store out as a scenario file",
         description="Write everything a store holds as a scenario file that loads back to "
@@ -279,9 +281,9 @@ def _parser() -> _Parser:
     export.add_argument(
         "-o", "--output", type=_path, required=True, metavar="OUT", help="OUT.yaml or OUT.json"
     )
-    export.set_defaults(run=_commands.export)
+    export.set_defaults(run=commands.export)
 
-    copying = commands.add_parser(
+    copying = sub.add_parser(
         "copy",
         help="copy a whole record into an empty store",
         description="Copy everything a store or a scenario file holds into an empty store (an "
@@ -298,7 +300,7 @@ def _parser() -> _Parser:
     copying.add_argument(
         "--to", dest="target", required=True, metavar="TARGET", help="an empty store"
     )
-    copying.set_defaults(run=_commands.copy)
+    copying.set_defaults(run=commands.copy)
     return parser
 
 
@@ -362,24 +364,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("negotrack: standard output is closed; nothing can be printed")
         return run(args, out)
     except UsageError as err:
-        _output.fail(str(err))
+        text.fail(str(err))
         return EXIT_INVALID
     except NegotrackError as err:
         # One line per problem (a scenario file's faults), each naming the command.
-        _output.fail("\n".join(f"negotrack: {line}" for line in str(err).splitlines()))
+        text.fail("\n".join(f"negotrack: {line}" for line in str(err).splitlines()))
         return EXIT_INVALID
     except BrokenPipeError:
         raise
     except OSError as err:
-        _output.fail(f"negotrack: {err.filename or ''}{': ' if err.filename else ''}{err.strerror}")
+        text.fail(f"negotrack: {err.filename or ''}{': ' if err.filename else ''}{err.strerror}")
         return EXIT_INVALID
     except KeyboardInterrupt:
-        _output.fail("negotrack: interrupted")
+        text.fail("negotrack: interrupted")
         return 130
     except Exception as err:  # a bug: still one line, but say how to see more
         if os.environ.get("NEGOTRACK_DEBUG"):
             raise
-        _output.fail(
+        text.fail(
             f"negotrack: internal error ({type(err).__name__}: {err}); "
             "rerun with NEGOTRACK_DEBUG=1 for details and please report it"
         )

@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import _codec
-from ._events import Event
-from ._exceptions import NegotrackError, ScenarioError
+from negotrack import _codec
+from negotrack._events import Event
+from negotrack._exceptions import NegotrackError, ScenarioError
 
 EVENT_KEYS = _codec.keys(Event)
 """The columns of an events file, in the order written."""

@@ -1,6 +1,6 @@
 """Scenario files: `load` and `dump`, the way in and out of YAML and JSON.
 
-The format itself lives in `negotrack._format` (reading) and `negotrack._export` (writing),
+The format itself lives in `negotrack._files.read` (reading) and `negotrack._files.write` (writing),
 imported on first use, so that ``import negotrack`` loads neither PyYAML nor cattrs.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 
-from ._exceptions import InvalidValue
-from ._tracker import Tracker
+from negotrack._exceptions import InvalidValue
+from negotrack._tracker import Tracker
 
 
 def load(path: str | os.PathLike[str], *, strict: bool = False) -> Tracker:
@@ -19,7 +19,7 @@ def load(path: str | os.PathLike[str], *, strict: bool = False) -> Tracker:
     reads ``PATH:LINE: what is wrong; what was expected``, one line per fault. With
     ``strict=True`` an event that does not fit the lifecycle raises `InvalidTransition`.
     """
-    from ._format import load_with_lines
+    from .read import load_with_lines
 
     _check_path(path)
     return load_with_lines(path, strict=strict)[0]
@@ -31,7 +31,7 @@ def dump(tracker: Tracker, path: str | os.PathLike[str]) -> None:
     The file is replaced in one step: a failure leaves the old file as it was. A tracker
     backed by a store is written as one consistent state, even while others append.
     """
-    from ._export import write_scenario
+    from .write import write_scenario
 
     if not isinstance(tracker, Tracker):
         raise InvalidValue("tracker", tracker, "a Tracker")

@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-from ._exceptions import StoreBusy, StoreError
-from ._recorder import Pack, Stale, Stored
+from negotrack._exceptions import StoreBusy, StoreError
+from negotrack._recorder import Pack, Stale, Stored
 
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4E54524B  # "NTRK": marks the file as a negotrack store
@@ -186,7 +186,7 @@ class SQLiteRecorder:
             )
 
     def _migrate(self, version: int) -> None:
-        from ._migration import migrate
+        from .migration import migrate
 
         try:
             migrate(self._db, version, self._create)

@@ -2,8 +2,8 @@
 
 Reading refuses what is not a scenario file before parsing anything: a folder, a FIFO, a
 socket or a device (which could block forever), a file over `MAX_BYTES`, text that is not
-UTF-8. The text itself is composed by `negotrack._composer`. Writing replaces the target in one
-step (a temporary file in the same folder, renamed over it), with the permissions a new file
+UTF-8. The text itself is composed by `negotrack._files.composer`. Writing replaces the target in
+one step (a temporary file in the same folder, renamed over it), with the permissions a new file
 would get from the umask, or those of the file it replaces.
 """
 
@@ -21,8 +21,10 @@ from typing import Any
 
 import yaml
 
-from ._composer import CORE, TAG, UNPRINTABLE, Located, LocatedList, compose, escaped
-from ._exceptions import ScenarioError
+from negotrack._exceptions import ScenarioError
+from negotrack._located import Located, LocatedList, line_of
+
+from .composer import CORE, TAG, UNPRINTABLE, compose, escaped
 
 __all__ = ["Located", "LocatedList", "format_of", "line_of", "read", "write"]
 
@@ -30,22 +32,6 @@ SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 MAX_BYTES = 16 * 1024 * 1024
 """The largest scenario file read: records bigger than this belong in a store."""
-
-
-def line_of(tree: Any, path: tuple[str | int, ...]) -> int | None:
-    """The line of the deepest item along `path` in a tree read by `read`."""
-    line = getattr(tree, "line", None)
-    node = tree
-    for step in path:
-        if isinstance(node, Located) and isinstance(step, str) and step in node:
-            line = node.lines.get(step, line)
-            node = node[step]
-        elif isinstance(node, LocatedList) and isinstance(step, int) and 0 <= step < len(node):
-            line = node.lines[step]
-            node = node[step]
-        else:
-            break
-    return line
 
 
 def comma_hint(tree: Any, path: tuple[str | int, ...], extra: str) -> str:

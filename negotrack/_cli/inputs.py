@@ -13,12 +13,12 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._conninfo import is_postgres, name, rough_params
-from ._exceptions import ScenarioError
-from ._format import Lines, load_with_lines
-from ._output import safe
-from ._store import open as negotrack_open
-from ._tracker import Tracker
+from negotrack._exceptions import ScenarioError
+from negotrack._files.read import Lines, load_with_lines
+from negotrack._store import open as negotrack_open
+from negotrack._store.conninfo import is_postgres, name, rough_params
+from negotrack._tracker import Tracker
+from negotrack._words import safe
 
 
 class UsageError(Exception):

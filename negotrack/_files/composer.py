@@ -11,7 +11,7 @@ pure-Python one elsewhere; both give the same events.
 JSON is YAML 1.2's flow style, so JSON files go through the same composer, with two
 differences: JSON's surrogate-pair escapes are joined first (libyaml refuses them one by one),
 and only JSON's own forms are accepted (double-quoted strings, numbers, true, false, null).
-(`negotrack._documents` writes files that this composer reads back unchanged.)
+(`negotrack._files.disk` writes files that this composer reads back unchanged.)
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ import yaml.parser
 import yaml.reader
 import yaml.scanner
 
-from . import _checks
-from ._exceptions import ScenarioError, excerpt
+from negotrack import _checks
+from negotrack._exceptions import ScenarioError, excerpt
+from negotrack._located import Located, LocatedList
 
 
 class PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
@@ -58,20 +59,6 @@ MAX_DEPTH = 64  # a scenario nests about six levels; anything deeper is not a sc
 MAX_SCALAR = 1 << 20  # characters in one value: a quote or a note, not a book
 
 TAG = "tag:yaml.org,2002:"
-
-
-class Located(dict[str, Any]):
-    """A mapping read from a file: `line` is where it starts, `lines` where each key is."""
-
-    line: int
-    lines: dict[str, int]
-
-
-class LocatedList(list[Any]):
-    """A list read from a file: `line` is where it starts, `lines` where each item is."""
-
-    line: int
-    lines: list[int]
 
 
 # -- plain scalars, by the YAML 1.2 core schema ----------------------------------------------

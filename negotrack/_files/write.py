@@ -1,7 +1,7 @@
 """A tracker as a scenario document: what `negotrack.dump` and `negotrack export` write.
 
 The document is plain data from the codec (`negotrack._codec`), in the format that
-`negotrack._format` reads back to the same answers.
+`negotrack._files.read` reads back to the same answers.
 """
 
 from __future__ import annotations
@@ -12,16 +12,18 @@ from typing import Any
 
 import attrs
 
-from . import _checks, _codec, _documents
-from ._format import FORMAT_VERSION
-from ._scenario import Scenario, Source
-from ._tracker import Tracker
+from negotrack import _checks, _codec
+from negotrack._scenario import Scenario, Source
+from negotrack._tracker import Tracker
+
+from . import disk
+from .read import FORMAT_VERSION
 
 
 def write_scenario(tracker: Tracker, path: str | os.PathLike[str]) -> None:
     """Write `tracker` as a scenario file, atomically (see `negotrack.dump`)."""
     where = Path(path)
-    _documents.write(where, document(tracker, default_id=where.stem))
+    disk.write(where, document(tracker, default_id=where.stem))
 
 
 def document(tracker: Tracker, *, default_id: str = "scenario") -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """The scenario file format, version 1: from located values to value objects.
 
 The codec (`negotrack._codec`) structures each part of a document read by
-`negotrack._documents`; this module checks what the codec cannot (ids, parties, sources and
+`negotrack._files.disk`; this module checks what the codec cannot (ids, parties, sources and
 the links between items) and turns every fault into a line of one `ScenarioError`: a file with
 several faults reports each of them, in line order, ``PATH:LINE: problem; expectation``.
-Writing a tracker back as a document is `negotrack._export`.
+Writing a tracker back as a document is `negotrack._files.write`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ from typing import Any
 import attrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from . import _codec, _consistency, _documents, _ladders
-from ._commitments import Commitment
-from ._consistency import Problem
-from ._events import Event
-from ._exceptions import InvalidValue, ScenarioError, excerpt
-from ._lifecycles import LIFECYCLES
-from ._scenario import Scenario, Source
-from ._tracker import Tracker
+from negotrack import _codec, _ladders
+from negotrack._commitments import Commitment
+from negotrack._events import Event
+from negotrack._exceptions import InvalidValue, ScenarioError, excerpt
+from negotrack._lifecycles import LIFECYCLES
+from negotrack._scenario import Scenario, Source
+from negotrack._tracker import Tracker
+
+from . import consistency, disk
+from .consistency import Problem
 
 FORMAT_VERSION = 1
 
@@ -59,7 +61,7 @@ class Lines:
 def load_with_lines(path: str | os.PathLike[str], *, strict: bool = False) -> tuple[Tracker, Lines]:
     """`negotrack.load`, also returning where things stand in the file (to point warnings at)."""
     where = Path(path)
-    tree = _documents.read(where)
+    tree = disk.read(where)
     scenario, commitments, events = parse(tree, where)
     tracker = Tracker(strict=strict, scenario=scenario)
     tracker.add(*commitments)
@@ -76,12 +78,12 @@ def load_with_lines(path: str | os.PathLike[str], *, strict: bool = False) -> tu
 
 
 def parse(tree: Any, path: Path) -> tuple[Scenario, list[Commitment], list[Event]]:
-    """Check a document read by `_documents.read` and turn it into value objects."""
-    if not isinstance(tree, _documents.Located):
+    """Check a document read by `disk.read` and turn it into value objects."""
+    if not isinstance(tree, disk.Located):
         keys = ", ".join(_codec.keys(Top))
         raise ScenarioError(
             path,
-            _documents.line_of(tree, ()) or 1,
+            disk.line_of(tree, ()) or 1,
             f"expected a mapping with the keys {keys}, got {_codec.describe(tree)}",
         )
     _check_version(tree, path)
@@ -97,11 +99,11 @@ def parse(tree: Any, path: Path) -> tuple[Scenario, list[Commitment], list[Event
     problems += faults
     events = _items(tree, "events", Event, problems)
     if top is not None:
-        problems += _consistency.declarations(top.parties, top.sources, tree, commitments, events)
+        problems += consistency.declarations(top.parties, top.sources, tree, commitments, events)
     if not problems and top is not None:
         known = {**LIFECYCLES, **lifecycles}
         problems += _ladders.references(tree.get("commitments"), commitments, known)
-        problems += _consistency.references(tree, commitments, events)
+        problems += consistency.references(tree, commitments, events)
     if problems or top is None:
         _raise(path, problems)
     assert top is not None
@@ -116,7 +118,7 @@ def _raise(path: Path, problems: list[Problem]) -> None:
     raise ScenarioError(path, line, first, more=more)
 
 
-def _check_version(tree: _documents.Located, path: Path) -> None:
+def _check_version(tree: disk.Located, path: Path) -> None:
     if "negotrack" not in tree:
         raise ScenarioError(
             path,
@@ -133,7 +135,7 @@ def _check_version(tree: _documents.Located, path: Path) -> None:
         )
 
 
-def _shape(tree: _documents.Located) -> Iterable[Problem]:
+def _shape(tree: disk.Located) -> Iterable[Problem]:
     """The containers' faults, found before cattrs sees them, so messages name the right thing."""
 
     def expect(value: Any, kind: type, what: str, line: int | None) -> Iterable[Problem]:
@@ -145,24 +147,24 @@ def _shape(tree: _documents.Located) -> Iterable[Problem]:
         if key in tree:
             yield from expect(tree[key], dict, key, tree.lines[key])
     sources = tree.get("sources")
-    if isinstance(sources, _documents.Located):
+    if isinstance(sources, disk.Located):
         for key, value in sources.items():
             yield from expect(value, dict, f"source {key!r}", sources.lines[key])
     for key, what in (("commitments", "a commitment"), ("events", "an event")):
         if key not in tree:
             continue
         items = tree[key]
-        if not isinstance(items, _documents.LocatedList):
+        if not isinstance(items, disk.LocatedList):
             yield from expect(items, list, key, tree.lines[key])
             continue
         for item, line in zip(items, items.lines, strict=True):
             yield from expect(item, dict, f"each item of {key} ({what})", line)
-            if key == "commitments" and isinstance(item, _documents.Located) and "links" in item:
+            if key == "commitments" and isinstance(item, disk.Located) and "links" in item:
                 yield from expect(item["links"], list, "links", item.lines["links"])
 
 
 def _items(
-    tree: _documents.Located, key: str, cls: type[Any], problems: list[Problem]
+    tree: disk.Located, key: str, cls: type[Any], problems: list[Problem]
 ) -> list[tuple[int, Any]]:
     """The items under `key` structured one by one, as (index, object); faults noted."""
     result = []
@@ -193,7 +195,7 @@ def _problems(
 ) -> list[Problem]:
     leaves = _flatten(err, where, cls)
     if not leaves:  # pragma: no cover - cattrs always reports through its groups
-        return [(_documents.line_of(tree, where), f"cannot be read ({err})")]
+        return [(disk.line_of(tree, where), f"cannot be read ({err})")]
     # An unknown key that stands for a missing one ('kind' for 'event', or the one unknown
     # key of an item that misses one key) is one mistake: it is reported once, as unknown.
     missing: dict[tuple[str | int, ...], list[str]] = {}
@@ -211,15 +213,15 @@ def _problems(
                 stands_for_missing = hint is not None and hint in lacking
                 if hint is not None and stands_for_missing:
                     lacking.remove(hint)
-                line = _documents.line_of(tree, (*place, extra))
-                comma = "" if hint else _documents.comma_hint(tree, place, extra)
+                line = disk.line_of(tree, (*place, extra))
+                comma = "" if hint else disk.comma_hint(tree, place, extra)
                 found.append((line, _unknown_key(exc, extra, hint, stands_for_missing) + comma))
     for place, exc, owner in leaves:
         if isinstance(exc, ForbiddenExtraKeysError):
             continue
         if isinstance(exc, KeyError) and str(place[-1]) not in missing.get(place[:-1], []):
             continue  # reported with the unknown key that stands for it
-        line = _documents.line_of(tree, _place_of(exc, place, owner, tree))
+        line = disk.line_of(tree, _place_of(exc, place, owner, tree))
         found.append((line, _message(exc, place, owner)))
     return found
 
@@ -241,10 +243,10 @@ def _place_of(
     except (KeyError, IndexError, TypeError):  # pragma: no cover - the codec's own places
         return place
     key = _codec.key_of(owner, exc.name)
-    if not isinstance(item, _documents.Located) or key not in item:
+    if not isinstance(item, disk.Located) or key not in item:
         return place
     values = item[key]
-    if isinstance(values, _documents.LocatedList):
+    if isinstance(values, disk.LocatedList):
         same = [i for i, raw in enumerate(values) if _structures_to(raw, exc.value)]
         if same:
             return (*place, key, same[1] if len(same) > 1 else same[0])

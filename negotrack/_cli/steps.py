@@ -1,7 +1,7 @@
 """Steps in words and in JSON: the timeline, the changes, what became known, the disputes.
 
 What `negotrack timeline`, `changes` and `disputes` print, row by row; the rest of the command
-line's output (and the rules for making text safe) is `negotrack._output`'s.
+line's output (and the rules for making text safe) is `negotrack._cli.text`'s.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from . import _codec
-from ._changes import Change, ChangeKind
-from ._events import Event
-from ._learned import Dispute
-from ._output import day, safe, stage
-from ._timeline import Anomaly, Transition
+from negotrack import _codec
+from negotrack._changes import Change, ChangeKind
+from negotrack._events import Event
+from negotrack._learned import Dispute
+from negotrack._status import Anomaly, Transition
+from negotrack._words import TERMINAL, day, safe, stage, wording
 
 _EVIDENCE = ("actor", "source", "quote", "note")
 
@@ -112,7 +112,7 @@ def change_rows(found: Sequence[Change], *, learned: bool = False) -> list[tuple
     for change in found:
         if change.kind in (ChangeKind.STAGE, ChangeKind.EVIDENCE):
             assert change.transition is not None
-            move = _move(change.transition)
+            move = wording(change.transition, TERMINAL)
             evidence = _evidence(change.transition)
         else:
             others = ", ".join(safe(c) for c in change.at_risk_from)
@@ -124,7 +124,7 @@ def change_rows(found: Sequence[Change], *, learned: bool = False) -> list[tuple
             evidence = (
                 ""
                 if change.cause is None
-                else f"{safe(change.cause.commitment)}: {_move(change.cause)}"
+                else f"{safe(change.cause.commitment)}: {wording(change.cause, TERMINAL)}"
             )
         row = (change.on.isoformat(), safe(change.commitment), move, evidence)
         rows.append((*row, _known(change)) if learned else row)
@@ -139,22 +139,6 @@ def _known(change: Change) -> str:
     elif change.retroactive:
         words.append("retroactive")
     return ", ".join(words)
-
-
-def _move(step: Transition) -> str:
-    if step.corroboration:
-        return f"{step.target.value} (corroborated)"
-    if step.source == step.target:
-        dates = [
-            f"{name} {value.isoformat()}"
-            for name, value in (("deadline", step.deadline), ("expires", step.expires))
-            if value
-        ]
-        return f"{step.target.value} ({', '.join(dates)})"
-    move = f"{stage(step.source)} -> {step.target.value}"
-    if step.reason is not None:
-        move += f" ({step.reason.value})"
-    return move
 
 
 _SPACES = re.compile(r"\s+")
@@ -199,7 +183,14 @@ def timeline_rows(
             move = f"[anomaly] at {stage(step.stage)}"
             rows.append((step.on.isoformat(), safe(step.commitment), step.event.kind.value, move))
         else:
-            rows.append((step.on.isoformat(), safe(step.commitment), step.kind.value, _move(step)))
+            rows.append(
+                (
+                    step.on.isoformat(),
+                    safe(step.commitment),
+                    step.kind.value,
+                    wording(step, TERMINAL),
+                )
+            )
     used = sum(max(len(row[i]) for row in rows) + 2 for i in range(4))
     room = max(TIMELINE_WIDTH - used, _EVIDENCE_WIDTH)
     rows[1:] = [

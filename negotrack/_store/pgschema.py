@@ -18,7 +18,7 @@ import psycopg
 from psycopg import errors
 from psycopg.rows import TupleRow
 
-from ._exceptions import StoreError
+from negotrack._exceptions import StoreError
 
 SCHEMA_VERSION = 2
 APPLICATION = "negotrack"

@@ -1,7 +1,7 @@
 """The PostgreSQL recorder: a store's records in one append-only table of a database.
 
 A team's store: many writers on many machines share one record, kept in the tables that
-`negotrack._pgschema` makes and checks (append-only, enforced in the database).
+`negotrack._store.pgschema` makes and checks (append-only, enforced in the database).
 
 A writer takes ``LOCK TABLE negotrack_records IN EXCLUSIVE MODE`` (as eventsourcing's
 PostgreSQL recorder does), checks that the last position is the one its batch was checked
@@ -30,9 +30,11 @@ from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 
-from . import _conninfo, _pgschema
-from ._exceptions import StoreBusy, StoreError
-from ._recorder import Pack, Stale, Stored
+from negotrack._exceptions import StoreBusy, StoreError
+from negotrack._recorder import Pack, Stale, Stored
+
+from . import conninfo as info
+from . import pgschema
 
 CHANNEL = "negotrack_records"  # NOTIFY'd, with the new last position, by every append
 
@@ -84,12 +86,12 @@ class PostgresRecorder:
         params = _parsed(conninfo)
         if params is None:  # raised out here, so that libpq's message is not even chained
             raise StoreError(
-                _conninfo.name(_conninfo.rough_params(conninfo)),
+                info.name(info.rough_params(conninfo)),
                 "is not a valid PostgreSQL connection string (not shown, it may hold a "
                 "password); expected postgresql://USER@HOST:PORT/DATABASE or key=value pairs "
                 "such as 'host=HOST dbname=DATABASE user=USER'",
             )
-        self.location = _conninfo.name(params)
+        self.location = info.name(params)
         self._conninfo = conninfo
         self._params = params
         self._secrets = [
@@ -107,7 +109,7 @@ class PostgresRecorder:
         try:
             conn = self._connection()
             with self._errors(conn, "open"):
-                _pgschema.prepare(conn, self.location, create=create, lock_ms=self._timeout_ms())
+                pgschema.prepare(conn, self.location, create=create, lock_ms=self._timeout_ms())
         except BaseException:
             self.close()
             raise
