@@ -17,6 +17,7 @@ from helpers import cli
 from scenario_cases import BAD_YAML, GOOD
 
 import negotrack as nt
+from negotrack._cli.inputs import UsageError
 
 SCRIPT = shutil.which("negotrack", path=str(Path(sys.executable).parent))
 
@@ -586,3 +587,37 @@ def test_record_counts_commitments_and_events_apart(tmp_path: Path, good: Path) 
     second = run("record", "--db", db, good)
     assert f"({n_e} already recorded)" in second.stdout
     assert f"{n_c} commitments of the file already recorded" in second.stdout
+
+
+def test_the_parser_is_one_table_and_reads_the_clock_once() -> None:
+    """Every command of the table is on the command line with the options its row names; the
+    date given to the parser is the default of --as-of for the answers, never of timeline's
+    own --as-of, and every command finds it as `today`."""
+    from negotrack._cli import parser
+
+    day = date(2020, 1, 15)
+    built = parser.build(day)
+    for command in parser.COMMANDS:
+        options = [a for a in command.arguments if isinstance(a, str)]
+        args = built.parse_args([command.name, *_required(command)])
+        assert args.run is command.run
+        assert args.today == day
+        assert ("as_of" in options) == (getattr(args, "as_of", None) == day), command.name
+    assert built.parse_args(["timeline", "f.yaml"]).as_of is None
+    with pytest.raises(UsageError, match="invalid choice: 'nope'"):
+        built.parse_args(["nope"])
+
+
+def _required(command: object) -> list[str]:
+    from negotrack._cli import parser
+
+    assert isinstance(command, parser.Command)
+    given = {"--db": "s.db", "-o": "out.html", "--from": "a.db", "--to": "b.db"}
+    found: list[str] = []
+    for argument in command.arguments:
+        for each in parser.SHARED.get(argument, ()) if isinstance(argument, str) else (argument,):
+            if each.options.get("required"):
+                found += [each.flags[0], given[each.flags[0]]]
+            elif not each.flags[0].startswith("-") and each.options.get("nargs") != "?":
+                found.append("x.yaml")
+    return found

@@ -136,7 +136,7 @@ def status(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: TextIO) -> int:
-    as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
+    as_of: date = args.as_of  # today unless given: the parser reads the clock
     known_by: date | None = args.known_by
     party: str | None = args.according_to
     snapshot = tracker.snapshot(on=as_of, known_by=known_by, according_to=party)
@@ -187,7 +187,7 @@ def _print_status(tracker: Tracker, args: argparse.Namespace, path: str, out: Te
 
 def progress(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = inputs.open_source(args)
-    as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
+    as_of: date = args.as_of  # today unless given: the parser reads the clock
     known_by: date | None = args.known_by
     party: str | None = args.according_to
     with tracker:
@@ -237,7 +237,7 @@ class Months(int):
 
 def due(args: argparse.Namespace, out: TextIO) -> int:
     tracker, _, path = inputs.open_source(args)
-    as_of: date = args.as_of or date.today()
+    as_of: date = args.as_of  # today unless given: the parser reads the clock
     within = args.within
     if isinstance(within, Months):  # as many days as those months have after --as-of
         within = (add_months(as_of, int(within)) - as_of).days
@@ -284,7 +284,7 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
                 "nothing was written: give another output file (OUT.html)"
             )
     tracker, _, path = inputs.open_source(args)
-    as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
+    as_of: date = args.as_of  # today unless given: the parser reads the clock
     with tracker:
         write_report(
             tracker,

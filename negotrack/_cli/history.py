@@ -31,7 +31,7 @@ def changes(args: argparse.Namespace, out: TextIO) -> int:
         )
     tracker, _, path = inputs.open_source(args)
     since: date = args.since
-    until: date = args.until or date.today()  # the only other wall clock: the default "until"
+    until: date = args.until or args.today
     forward("changes", since, args.until)
     party: str | None = args.according_to
     with tracker:
@@ -116,7 +116,7 @@ def _learned(args: argparse.Namespace, out: TextIO) -> int:
 def disputes(args: argparse.Namespace, out: TextIO) -> int:
     """`negotrack disputes`: the commitments the parties' accounts disagree on, each side shown."""
     tracker, _, path = inputs.open_source(args)
-    as_of: date = args.as_of or date.today()  # the only wall clock: the default "as of"
+    as_of: date = args.as_of  # today unless given: the parser reads the clock
     known_by: date | None = args.known_by
     with tracker:
         found = tracker.disputes(on=as_of, known_by=known_by)

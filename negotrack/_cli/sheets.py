@@ -25,18 +25,17 @@ from . import inputs
 
 def print_csv(command: str, tracker: Tracker, args: argparse.Namespace, out: TextIO) -> int:
     """Print the answer of `command` (status, timeline, changes, progress, due) as CSV."""
-    as_of: date = getattr(args, "as_of", None) or date.today()  # the command line's default
     known_by: date | None = getattr(args, "known_by", None)
     party: str | None = getattr(args, "according_to", None)
     if command == "status":
-        table = tables.snapshot(tracker, on=as_of, known_by=known_by, according_to=party)
+        table = tables.snapshot(tracker, on=args.as_of, known_by=known_by, according_to=party)
     elif command == "progress":
-        table = tables.progress(tracker, on=as_of, known_by=known_by, according_to=party)
+        table = tables.progress(tracker, on=args.as_of, known_by=known_by, according_to=party)
     elif command == "changes":
-        until: date = args.until or date.today()
+        until: date = args.until or args.today
         table = tables.changes(tracker, args.since, until, known_by=known_by, according_to=party)
     elif command == "due":
-        table = tables.due(tracker, as_of, args.within)
+        table = tables.due(tracker, args.as_of, args.within)
     else:
         table = tables.timeline(tracker, known_by=known_by, according_to=party)
         wanted = inputs.commitment_ids(tracker, args.commitment, "timeline")
