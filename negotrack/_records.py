@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import linecache
 import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
@@ -189,9 +190,21 @@ def _event_builder(cls: Any) -> Callable[[list[Any], str | None], Any]:
     lines.append("    made = new(cls)")
     lines += _setters(cls, [f.name for f in fields] + given, scope)
     lines.append("    return made")
-    exec("\n".join(lines), scope)
-    build: Callable[[list[Any], str | None], Any] = scope["build"]
+    build: Callable[[list[Any], str | None], Any] = _generated(lines, scope, "row", cls)
     return build
+
+
+def _generated(lines: list[str], scope: dict[str, Any], what: str, cls: Any) -> Any:
+    """The function `build` that `lines` define, compiled under a name linecache knows.
+
+    attrs does the same for its methods: a traceback through the function and
+    `inspect.getsource` show the generated lines.
+    """
+    script = "\n".join(lines) + "\n"
+    filename = f"<negotrack {what} constructor {cls.__module__}.{cls.__qualname__}>"
+    linecache.cache[filename] = (len(script), None, script.splitlines(True), filename)
+    exec(compile(script, filename, "exec"), scope)
+    return scope["build"]
 
 
 # Where attrs keeps a cached hash (`cache_hash=True`); None means "not computed yet".
@@ -234,8 +247,7 @@ def _data_builder(cls: Any) -> Callable[[Any], Any]:
     lines.append("    made = new(cls)")
     lines += _setters(cls, [f.name for f in fields], scope)
     lines.append("    return made")
-    exec("\n".join(lines), scope)
-    build: Callable[[Any], Any] = scope["build"]
+    build: Callable[[Any], Any] = _generated(lines, scope, "data", cls)
     return build
 
 

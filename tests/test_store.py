@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import signal
@@ -737,3 +738,30 @@ def test_an_undeclared_source_is_refused_by_the_api(tmp_path: Path) -> None:
     assert (
         free.record(nt.Event(commitment="c", kind="approved", on=date(2025, 1, 1), source="x")) == 1
     )
+
+
+def test_the_trusted_constructors_rest_on_pinned_attrs_internals() -> None:
+    """What the generated constructors rely on in attrs, pinned so that an attrs release
+    that changes it fails here, not in a store: every field of an event and a commitment is
+    a slot (set through its member descriptor), an event caches its hash in attrs' private
+    `_attrs_cached_hash` slot and starts empty (None) as attrs' own copy does, and the
+    generated source is in linecache under its own name."""
+    import inspect
+    import types
+
+    for cls in (nt.Event, nt.Commitment):
+        for field in attrs.fields(cls):
+            assert isinstance(getattr(cls, field.name), types.MemberDescriptorType), field.name
+    assert "_attrs_cached_hash" in nt.Event.__slots__
+    built = event("approved", "2025-01-02")
+    hashed = hash(built)
+    assert object.__getattribute__(built, "_attrs_cached_hash") == hashed  # cached
+    copied = copy.copy(built)
+    assert object.__getattribute__(copied, "_attrs_cached_hash") is None  # attrs resets it too
+    assert _records._HASH_CACHE == "_attrs_cached_hash"
+    [decoded] = _records.decode_many([_records.encode("event", built)], RECORD_CLASSES)
+    assert object.__getattribute__(decoded, "_attrs_cached_hash") is None
+    assert hash(decoded) == hash(built)
+    source = inspect.getsource(_records._event_builder(nt.Event))
+    assert source.startswith("def build(row, given):")
+    assert "made = new(cls)" in source
