@@ -14,11 +14,12 @@ from datetime import date, timedelta
 from . import _changes, _checks, _learned
 from ._accounts import party_named
 from ._changes import Change, Due, Revision
+from ._collector import collector_paused
 from ._exceptions import InvalidValue
 from ._learned import Dispute
 from ._log import EventLog
 from ._session import Session
-from ._status import Anomaly, Status, Transition, collector_paused
+from ._status import Anomaly, Status, Transition
 from ._views import Views
 
 

@@ -25,12 +25,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from ._accounts import Accounts
+from ._collector import collector_paused
 from ._course import Course
 from ._events import Event
 from ._known_by import Knowledge
 from ._lifecycles import Engines
 from ._log import EventLog
-from ._status import Anomaly, Transition, collector_paused
+from ._status import Anomaly, Transition
 
 _VIEWS_KEPT = 16  # known-by views kept at once (each a list of references to shared folds)
 

@@ -20,13 +20,13 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from . import _packs, _records
+from ._collector import collector_paused
 from ._commitments import Commitment
 from ._events import Event
 from ._exceptions import StoreBusy, StoreError
 from ._log import EventLog, Mark
 from ._recorder import Recorder, Stale, Stored
 from ._scenario import Scenario
-from ._status import collector_paused
 from ._views import Views
 
 T = TypeVar("T")

@@ -3,15 +3,12 @@
 `Status` is where a commitment stands on a date, `Transition` one dated step of its history,
 `Anomaly` an event kept out of place.
 
-The fold that makes them is `negotrack._course`'s; `collector_paused` is how bulk work keeps
-the garbage collector from walking everything a tracker holds.
+The fold that makes them is `negotrack._course`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -151,21 +148,3 @@ class Anomaly:
     def to_dict(self) -> dict[str, Any]:
         """The anomaly as plain data: its row of ``status --json``."""
         return _rows.anomaly(self)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector during a bulk fold or a bulk record.
-
-    A fold allocates many small tuples that never form cycles. With the collector running,
-    each of its full passes walks every object the tracker holds, which cost about twice the
-    fold itself on 20,000 commitments. Reference counting still frees everything at once.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from . import _notebook
 from ._answers import Answers
+from ._collector import collector_paused
 from ._commitments import Commitment
 from ._engine import firing
 from ._events import Event, InvalidTransition
@@ -25,7 +26,6 @@ from ._log import EventLog
 from ._recorder import Recorder
 from ._scenario import Scenario, refuse_undeclared_sources
 from ._session import Session, Write
-from ._status import collector_paused
 from ._views import Views
 
 

@@ -16,12 +16,13 @@ from types import MappingProxyType
 import attrs
 
 from ._anomalies import anomaly
+from ._collector import collector_paused
 from ._course import Course
 from ._events import Event
 from ._folds import Folds, KeptTimeline, Lens
 from ._lifecycle import AnyStage
 from ._parts import rolled_progress, rolled_target
-from ._status import Anomaly, Status, Transition, collector_paused
+from ._status import Anomaly, Status, Transition
 from ._targets import progress
 
 # A commitment's stage on the day in question.
