@@ -177,7 +177,11 @@ class Views(Folds):
         goal = rolled_target(course.commitment, [fold.commitment for fold in parts])
         if goal is None:
             return attrs.evolve(status, parts=MappingProxyType(stages))
-        measures = [fold.measures for fold in parts if fold.commitment.target is not None]
+        measures = [
+            (fold.commitment.target, fold.measures)
+            for fold in parts
+            if fold.commitment.target is not None
+        ]
         rolled = rolled_progress(goal, course.measures, measures, date.fromordinal(day))
         return attrs.evolve(status, parts=MappingProxyType(stages), progress=rolled)
 

@@ -25,7 +25,7 @@ from negotrack._files import dump
 from negotrack._files.read import load_with_lines
 from negotrack._lifecycle import LIFECYCLE
 from negotrack._lifecycles import LIFECYCLES
-from negotrack._parts import measured_targets, mismatches
+from negotrack._parts import LastStep, lapsed_parts, measured_targets, mismatches
 from negotrack._report import report as write_report
 from negotrack._store import open as negotrack_open
 from negotrack._store import verify
@@ -59,6 +59,8 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
             _warn(path, lines.commitments.get((limit.commitment, limit.field)), limit.message)
         for whole, why in mismatches(tracker.commitments()):
             _warn(path, lines.commitments.get((whole, "target")), why)
+        for whole, why in lapsed_parts(tracker.commitments(), lambda cid: _last(tracker, cid)):
+            _warn(path, lines.commitments.get((whole, "id")), why)
         anomalies = tracker.anomalies()
         for anomaly in anomalies:
             _warn(path, lines.events.get(anomaly.event), anomaly.message)
@@ -70,6 +72,17 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     return EXIT_ANOMALIES if args.strict and (anomalies or spent) else EXIT_OK
+
+
+def _last(tracker: Tracker, commitment: str) -> LastStep | None:
+    """The last step of `commitment`'s history, as `lapsed_parts` reads it."""
+    steps = tracker.history(commitment)
+    if not steps:
+        return None
+    step = steps[-1]
+    lapsed = step.target == tracker.lifecycle_of(commitment).lapsed
+    why = None if step.reason is None else step.reason.value
+    return (step.target.value, step.on, lapsed, why)
 
 
 def _warn(path: str, line: int | None, message: str) -> None:
