@@ -79,7 +79,7 @@ class Knowledge:
         events = self._log.events_of(self._log.ids[place])
         if not events:
             return 0, 0
-        known = [(e.reported or e.on).toordinal() for e in events]
+        known = [(e.reported or e.on).toordinal() for e in events]  # `Event.known_on`, inlined
         return min(known), max(known)
 
     def _remove(self, place: int) -> None:
