@@ -180,7 +180,11 @@ class Tracker(Answers):
         tracked id raises `DuplicateCommitment`. A link may name a commitment added earlier
         or in the same call; a link to an unknown id raises `UnknownCommitment`.
         """
-        for c in commitments:
+        try:  # no isinstance per commitment: most name no lifecycle
+            named = [c for c in commitments if c.lifecycle is not None]
+        except Exception:  # not all are commitments (refused below): check each
+            named = list(commitments)
+        for c in named:
             if isinstance(c, Commitment) and c.lifecycle is not None:
                 self._named(c.lifecycle)
 
