@@ -69,7 +69,7 @@ def replay_many(
     for commitment, events in logs:
         course = Course(commitment, [] if with_steps else None, STAGES)
         courses.append(course)
-        foreign: list[Event] = []  # events not of the lifecycle (rare): anomalies
+        foreign: Sequence[Event] = ()  # events not of the lifecycle (rare): anomalies
         try:
             if party is not None:
                 limit = date.max if known_by is None else known_by

