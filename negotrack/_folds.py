@@ -62,6 +62,8 @@ class _View:
         """Make the view `size` long and mark `places` to fold again."""
         courses = self.courses
         if len(courses) > size:
+            if self.pending is not None:  # places of commitments rolled back
+                self.pending.difference_update(range(size, len(courses)))
             del courses[size:]
         elif len(courses) < size:
             if self.pending is not None:

@@ -220,6 +220,31 @@ def test_strict_mode_refuses_and_keeps_nothing(backend: Backend) -> None:
     assert backend.reopen(t).events() == tuple(EVENTS)
 
 
+def test_a_refused_transaction_that_added_a_commitment_keeps_answering(
+    backend: Backend,
+) -> None:
+    """A transaction that adds a commitment and records its events, then raises, leaves
+    nothing of itself, and every answer works as before (found by tests/test_stateful_store.py:
+    the folds kept the rolled-back commitment's place, and a snapshot raised IndexError)."""
+    t = backend.new()
+    first, second = pair()
+    t.add(second)
+    before = t.snapshot(on=day("2025-12-01"))
+
+    def refused() -> None:
+        with t.transaction():
+            t.add(first)
+            assert t.commitment(first.id) == first
+            t.record(event("approved", "2025-10-30", first.id))
+            t.record(event("approved", "2025-10-30", "no-such-commitment"))
+
+    with pytest.raises(nt.UnknownCommitment):
+        refused()
+    assert t.snapshot(on=day("2025-12-01")) == before
+    assert t.anomalies() == ()
+    assert [c.id for c in backend.reopen(t).commitments()] == [second.id]
+
+
 def test_scenario_description(backend: Backend) -> None:
     """The scenario's description is kept with the data."""
     t = backend.new()

@@ -136,6 +136,24 @@ def test_an_event_of_another_lifecycle_is_an_anomaly() -> None:
     assert len(strict.events()) == 1
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="events of kinds the lifecycle does not have are listed among the anomalies in "
+    "recording order (the fold keeps them apart, unsorted), so two of them on one date and "
+    "commitment come out in the order they were recorded",
+)
+def test_events_of_another_lifecycle_are_listed_whatever_the_recording_order() -> None:
+    """Two events of the default lifecycle's on a treaty, on one date, are the same anomalies
+    in the same order whichever is recorded first (the contract lets only events of one
+    commitment, date and kind depend on their recording order)."""
+    found = []
+    for kinds in (["approved", "proposed"], ["proposed", "approved"]):
+        t = treaty_tracker()
+        t.record(*(event(kind, "2025-02-01", "t") for kind in kinds))
+        found.append(t.anomalies())
+    assert found[0] == found[1]
+
+
 def test_an_unknown_lifecycle_is_refused_with_the_known_ones() -> None:
     """Adding a commitment that names no known lifecycle raises, listing those known."""
     with pytest.raises(nt.InvalidValue, match="no lifecycle is named 'traety'; name one of"):

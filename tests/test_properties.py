@@ -1,7 +1,8 @@
 """Property tests: the tracker against a reference model, and the laws of the contract.
 
-The reference model (`Reference`) is written from the contract and the lifecycle table of the
-true `nt.LIFECYCLE`, and simulates each commitment day by day. Each law is a plain function
+The reference model (`Reference`) is written from the contract and reads the lifecycle table of
+the true `nt.LIFECYCLE` (or of the lifecycle it is given, and of those its commitments name), and
+simulates each commitment day by day. Each law is a plain function
 ``check_*(lifecycle, ...)`` that builds the tracker under test with `lifecycle` and asserts the
 law, always judging by the true lifecycle; the tests here run every law on `nt.LIFECYCLE`, and
 tests/test_teeth.py runs them on lifecycles with planted bugs to show that they catch them.
@@ -9,6 +10,7 @@ tests/test_teeth.py runs them on lifecycles with planted bugs to show that they 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import subprocess
 import sys
@@ -47,21 +49,30 @@ from negotrack.testing import through_machine
 
 LC = nt.LIFECYCLE
 TABLE = LC.outcomes()  # (stage or None, event kind) -> resulting stage, corroborations included
-RANK = {kind: i for i, kind in enumerate(LC.same_day_order)}
 LIVE = LC.live
 DAY = timedelta(days=1)
 
 
-def evidence_only(kind: EventKind) -> bool:
+@functools.cache
+def table_of(lifecycle: nt.Lifecycle) -> Mapping[tuple[Any, Any], Any]:
+    """`lifecycle.outcomes()`, read once: (stage or None, event kind) -> resulting stage."""
+    return lifecycle.outcomes()
+
+
+def evidence_only(kind: EventKind, lifecycle: nt.Lifecycle = LC) -> bool:
     """True for a kind that moves nothing (a measurement): its rule keeps stage and dates."""
-    rule = LC.rule(kind)
+    rule = lifecycle.rule(kind)
     return rule.target is None and rule.dates == "keep"
 
 
-def valid_from(stage: Stage | None) -> tuple[EventKind, ...]:
-    """The moves valid from `stage`, in same-day order (evidence that moves nothing aside)."""
+def valid_from(stage: Stage | None, lifecycle: nt.Lifecycle = LC) -> tuple[EventKind, ...]:
+    """The moves valid from `stage`, in same-day order (or rule order, when the lifecycle has
+    none), evidence that moves nothing aside."""
+    table = table_of(lifecycle)
     return tuple(
-        kind for kind in LC.same_day_order if (stage, kind) in TABLE and not evidence_only(kind)
+        kind
+        for kind in lifecycle.same_day_order or lifecycle.kinds()
+        if (stage, kind) in table and not evidence_only(kind, lifecycle)
     )
 
 
@@ -203,20 +214,36 @@ def last_limit_day(c: nt.Commitment, log: Iterable[nt.Event]) -> date | None:
     return max(found, default=None)
 
 
-def simulate(c: nt.Commitment, log: Sequence[nt.Event]) -> Course:
-    """Fold `log` (in recording order) into `c`'s course, one day at a time.
+def simulate(c: nt.Commitment, log: Sequence[nt.Event], lifecycle: nt.Lifecycle = LC) -> Course:
+    """Fold `log` (in recording order) into `c`'s course through `lifecycle`, day by day.
 
     Each day: that day's events in same-day order, then recording order, each through the
     table (an event with no entry is an anomaly); then the time limits (see `limits_at_end`).
     An event whose rule moves the dates sets those it gives; one whose rule resets them sets
-    exactly those it gives, and drops any lapse decided under the old terms.
+    exactly those it gives, and drops any lapse decided under the old terms. Only a move to
+    the lapse stage keeps the event's reason. An event of a kind the lifecycle does not have
+    moves nothing: it is an anomaly, met at the stage of the end of its day, listed after the
+    others in recording order.
     """
     course = Course(c)
-    if not log:
-        return course
+    kinds = set(lifecycle.kinds())
+    foreign = [e for e in log if e.kind not in kinds]
+    log = [e for e in log if e.kind in kinds]
+    if log:
+        simulate_known(course, log, lifecycle)
+    course.anomalies += [(e, course.state_on(e.on).stage) for e in foreign]
+    return course
+
+
+def simulate_known(course: Course, log: Sequence[nt.Event], lifecycle: nt.Lifecycle) -> None:
+    """`simulate`'s walk, of a non-empty `log` of the lifecycle's own kinds."""
+    c = course.commitment
+    table = table_of(lifecycle)
+    order = lifecycle.same_day_order
+    lapsed = lifecycle.lapsed
     by_day: dict[date, list[tuple[int, int, nt.Event]]] = defaultdict(list)
     for index, e in enumerate(log):
-        by_day[e.on].append((RANK[e.kind], index, e))
+        by_day[e.on].append((order.index(e.kind) if order else 0, index, e))
     course.first = min(by_day)
     last = max([*by_day, last_limit_day(c, log) or course.first])
     now = State(None, deadline=c.deadline, expires=c.expires)
@@ -225,17 +252,18 @@ def simulate(c: nt.Commitment, log: Sequence[nt.Event]) -> Course:
     measures: list[tuple[date, int, nt.Event]] = []  # (date, recording order, the event)
     while day <= last:
         for _, index, e in sorted(by_day.get(day, ()), key=lambda item: item[:2]):
-            if evidence_only(e.kind):
-                if now.stage in LC.rule(e.kind).sources:
+            if evidence_only(e.kind, lifecycle):
+                if now.stage in lifecycle.rule(e.kind).sources:
                     measures.append((e.on, index, e))  # a delivery: no step, no move
                 else:
                     course.anomalies.append((e, now.stage))
                 continue
-            target = TABLE.get((now.stage, e.kind))
+            target = table.get((now.stage, e.kind))
             if target is None:
                 course.anomalies.append((e, now.stage))
                 continue
-            effect = LC.rule(e.kind).dates
+            reason = e.reason if target == lapsed else None
+            effect = lifecycle.rule(e.kind).dates
             shortens = [
                 new < old
                 for new, old in ((e.deadline, now.deadline), (e.expires, now.expires))
@@ -260,17 +288,16 @@ def simulate(c: nt.Commitment, log: Sequence[nt.Event]) -> Course:
                 source=now.stage,
                 target=target,
                 event=e,
-                reason=e.reason,
+                reason=reason,
                 deadline=now.deadline,
                 expires=now.expires,
             )
             course.steps.append(step)
             if target != now.stage:
-                now = State(target, day, e.reason, False, e, now.deadline, now.expires)
-        now = limits_at_end(c, now, day, pending, course, measures)
+                now = State(target, day, reason, False, e, now.deadline, now.expires)
+        now = limits_at_end(c, now, day, pending, course, measures, lifecycle)
         course.days.append(now)
         day += DAY
-    return course
 
 
 def limits_at_end(
@@ -280,6 +307,7 @@ def limits_at_end(
     pending: dict[date, list[int]],
     course: Course,
     measures: Sequence[tuple[date, int, nt.Event]] = (),
+    lifecycle: nt.Lifecycle = LC,
 ) -> State:
     """The state at the end of `day`, once its events are in: the time limits.
 
@@ -289,7 +317,7 @@ def limits_at_end(
     supersedes it). The target's end lapses it only when its final period ended short. Lapses
     falling on one day apply in the order the limits are listed; the first that applies wins.
     """
-    if now.stage not in LIVE:
+    if now.stage not in lifecycle.live:
         pending.clear()
         return now
 
@@ -304,28 +332,31 @@ def limits_at_end(
         got = delivered_by(measures, first, final)
         return c.target.lapse_without_figures if got is None else got < c.target.amount
 
-    for index, limit in enumerate(LC.time_limits):
+    for index, limit in enumerate(lifecycle.time_limits):
         value = value_of(limit.field)
         decided = value == day and now.stage not in limit.exempt
         if decided and (limit.field != "target" or short()):
             pending[day + limit.delay * DAY].append(index)
 
     def in_force(index: int) -> bool:
-        limit = LC.time_limits[index]
+        limit = lifecycle.time_limits[index]
         value = value_of(limit.field)
         return value is not None and value + limit.delay * DAY == day
 
     due = sorted(i for i in pending.pop(day, []) if in_force(i))
     if not due:
         return now
-    limit = LC.time_limits[due[0]]
+    limit = lifecycle.time_limits[due[0]]
+    lapsed, lapse = lifecycle.lapsed, lifecycle.lapse
+    assert lapsed is not None
+    assert lapse is not None
     course.steps.append(
         Step(
             commitment=c.id,
             on=day,
-            kind=EventKind.LAPSED,
+            kind=lapse,
             source=now.stage,
-            target=Stage.LAPSED,
+            target=lapsed,
             event=None,
             reason=limit.reason,
             deadline=now.deadline,
@@ -333,13 +364,21 @@ def limits_at_end(
         )
     )
     pending.clear()
-    return State(Stage.LAPSED, day, limit.reason, True, None, now.deadline, now.expires)
+    return State(lapsed, day, limit.reason, True, None, now.deadline, now.expires)
 
 
 class Reference:
-    """An obviously correct tracker: it keeps the log and simulates on every question."""
+    """An obviously correct tracker: it keeps the log and simulates on every question.
 
-    def __init__(self) -> None:
+    A commitment that names no lifecycle follows `lifecycle` (by default the true one); one
+    that names a lifecycle follows that one of `lifecycles`, or a built-in.
+    """
+
+    def __init__(
+        self, lifecycle: nt.Lifecycle = LC, lifecycles: Iterable[nt.Lifecycle] = ()
+    ) -> None:
+        self.lifecycle = lifecycle
+        self.named = {**nt.LIFECYCLES, **{each.name: each for each in lifecycles}}
         self.commitments: dict[str, nt.Commitment] = {}
         self.counterparts: dict[str, list[str]] = {}
         self.log: list[nt.Event] = []
@@ -358,6 +397,11 @@ class Reference:
                 for one, other in pairs:
                     if other not in self.counterparts[one]:
                         self.counterparts[one].append(other)
+
+    def lifecycle_of(self, cid: str) -> nt.Lifecycle:
+        """The lifecycle `cid` follows."""
+        name = self.commitments[cid].lifecycle
+        return self.lifecycle if name is None else self.named[name]
 
     def fresh(self, events: Iterable[nt.Event]) -> list[nt.Event]:
         """The events not recorded yet (equal ones count once)."""
@@ -383,18 +427,19 @@ class Reference:
                 for e in self.log
                 if e.commitment == cid and (known_by is None or e.known_on <= known_by)
             ]
-            self._courses[key] = simulate(self.commitments[cid], log)
+            self._courses[key] = simulate(self.commitments[cid], log, self.lifecycle_of(cid))
         return self._courses[key]
 
     def status(self, cid: str, on: date, known_by: date | None = None) -> Expected:
         """The expected `Tracker.status`."""
         s = self.course(cid, known_by).state_on(on)
         risk: tuple[str, ...] = ()
-        if s.stage in LIVE:
+        if s.stage in self.lifecycle_of(cid).live:
             risk = tuple(
                 other
                 for other in self.counterparts[cid]
-                if self.course(other, known_by).state_on(on).stage is Stage.LAPSED
+                if (lapsed := self.lifecycle_of(other).lapsed) is not None
+                and self.course(other, known_by).state_on(on).stage == lapsed
             )
         return Expected(
             stage=s.stage,
@@ -427,7 +472,7 @@ class Reference:
         """The expected `Tracker.anomalies`, as (event, stage met, expected kinds)."""
         order = {cid: i for i, cid in enumerate(self.commitments)}
         found = [
-            (e, stage, valid_from(stage))
+            (e, stage, valid_from(stage, self.lifecycle_of(cid)))
             for cid in self.commitments
             for e, stage in self.course(cid, known_by).anomalies
             if on is None or e.on <= on
