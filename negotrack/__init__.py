@@ -45,6 +45,7 @@ from ._targets import Period as Period
 from ._targets import Progress as Progress
 from ._targets import Target as Target
 from ._timeline import Anomaly as Anomaly
+from ._timeline import Snapshot as Snapshot
 from ._timeline import Status as Status
 from ._timeline import Transition as Transition
 from ._tracker import Tracker as Tracker
@@ -82,6 +83,7 @@ __all__ = [
     "Rule",
     "Scenario",
     "ScenarioError",
+    "Snapshot",
     "Source",
     "Stage",
     "Status",

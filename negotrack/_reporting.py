@@ -1,7 +1,8 @@
 """`negotrack.report`: the way to the HTML report, light enough to import with negotrack.
 
 The report itself (`negotrack._report`) needs jinja2 and matplotlib, the ``[report]`` extra; it
-is imported only when a report is asked for, so ``import negotrack`` never loads either.
+is imported only when a report is asked for, so ``import negotrack`` never loads either. The
+same goes for the timeline a tracker shows in a notebook (`negotrack._notebook.TIMELINE`).
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from . import _checks
+from . import _checks, _notebook
 from ._accounts import party_named
 from ._exceptions import InvalidValue, NegotrackError, install_hint
 from ._tracker import Tracker
@@ -58,3 +60,13 @@ def report(
         ) from None
     party_named(tracker.scenario, according_to)
     _report.write(tracker, Path(path), on=on, known_by=known_by, according_to=according_to)
+
+
+def _timeline(tracker: Tracker, on: date) -> Any:
+    """The timeline of `tracker` up to `on`; ImportError without matplotlib."""
+    from . import plot
+
+    return plot.timeline(tracker, on=on)
+
+
+_notebook.TIMELINE[:] = [_timeline]
