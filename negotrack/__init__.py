@@ -41,6 +41,7 @@ from ._report import report as report
 from ._scenario import Scenario as Scenario
 from ._scenario import Source as Source
 from ._status import Anomaly as Anomaly
+from ._status import Snapshot as Snapshot
 from ._status import Status as Status
 from ._status import Transition as Transition
 from ._store import open as open
@@ -82,6 +83,7 @@ __all__ = [
     "Rule",
     "Scenario",
     "ScenarioError",
+    "Snapshot",
     "Source",
     "Stage",
     "Status",

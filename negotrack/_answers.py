@@ -8,7 +8,7 @@ takes in what other processes appended to the store, and reads the folded views
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from . import _changes, _checks, _learned
@@ -19,7 +19,7 @@ from ._exceptions import InvalidValue
 from ._learned import Dispute
 from ._log import EventLog
 from ._session import Session
-from ._status import Anomaly, Status, Transition
+from ._status import Anomaly, Snapshot, Status, Transition
 from ._views import Views
 
 
@@ -51,10 +51,11 @@ class Answers:
 
     def snapshot(
         self, *, on: date, known_by: date | None = None, according_to: str | None = None
-    ) -> Mapping[str, Status]:
+    ) -> Snapshot:
         """The status of every commitment on `on`, keyed by id in the order they were added.
 
-        `according_to` is as for `status`.
+        `according_to` is as for `status`. The answer is a read-only mapping (a `Snapshot`):
+        its `to_dict()` is its plain form, and a notebook shows it as a table.
         """
         day = _checks.ordinal("on", on)
         party = self._lens(known_by, according_to)
@@ -67,7 +68,7 @@ class Answers:
         *,
         known_by: date | None = None,
         according_to: str | None = None,
-    ) -> dict[date, Mapping[str, Status]]:
+    ) -> dict[date, Snapshot]:
         """The snapshot of each of `dates`, keyed by date in ascending order.
 
         Each answer equals `snapshot(on=day, known_by=known_by, according_to=according_to)`;

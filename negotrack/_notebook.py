@@ -3,13 +3,16 @@
 Jupyter shows an object by its ``_repr_html_``; here is the one way those tables are made:
 a caption, a header row, a row per answer, every piece of text escaped (never trusted as
 HTML). The cells come from the answers' plain rows (`negotrack._rows`), so a notebook says
-what ``--json`` says.
+what ``--json`` says. With matplotlib (the ``[report]`` extra), a tracker adds its timeline and
+a progress of several periods a chart of them, as inline SVG (`svg`); without it, the tables
+stand alone. matplotlib is imported only when a chart is drawn, never by ``import negotrack``.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -46,17 +49,91 @@ PERIOD_COLUMNS = ("start", "end", "target", "delivered", "met")
 """What a progress shows of each period."""
 
 
+CHART_LANES = 40
+"""The most commitments a tracker draws its timeline for (`negotrack.plot.LANES_PER_PAGE`)."""
+
+TIMELINE: list[Callable[[Any, date], Any]] = []
+"""The timeline's way in: `negotrack.plot.timeline`, put here by `negotrack._report`.
+
+The plot module sits above the tracker (it draws one), so the tracker's table cannot import
+it; the layer above both hands it down. It raises ImportError without matplotlib.
+"""
+
+
+def svg(draw: Callable[[], Any]) -> str:
+    """The matplotlib figure ``draw()`` returns, as inline SVG; "" without matplotlib.
+
+    The figure has an Agg canvas of its own (no pyplot, no global state): drawn, written,
+    cleared.
+    """
+    try:
+        figure = draw()
+    except ImportError:  # no [report] extra: the table alone
+        return ""
+    out = io.StringIO()
+    try:
+        figure.savefig(out, format="svg", metadata={"Date": None})
+    finally:
+        figure.clear()
+    text = out.getvalue()
+    return text[text.index("<svg") :]  # no XML declaration or doctype inside HTML
+
+
+def snapshot(found: Any, caption: str = "") -> str:
+    """A `Snapshot` as HTML: a row per commitment, its id, title, parties and status."""
+    if not caption:
+        caption = f"{len(found)} commitments as of {cell(found.on)}"
+        if found.known_by is not None:
+            caption += f", as known by {cell(found.known_by)}"
+        if found.according_to is not None:
+            caption += f", according to {found.according_to}"
+    header = ("id", "title", "by", "to", *STATUS_COLUMNS)
+    rows = [[row[k] for k in header] for row in found.to_dict()["commitments"]]
+    return table(header, rows, caption)
+
+
 def tracker(found: Any) -> str:
-    """A `Tracker` as HTML: each commitment as it stands on its last event's date."""
+    """A `Tracker` as HTML: each commitment as it stands on its last event's date.
+
+    With matplotlib, and at most `CHART_LANES` commitments, the timeline up to that date
+    comes first, as inline SVG.
+    """
     events, commitments = found.events(), found.commitments()
     last = max((e.on for e in events), default=None)
     caption = f"{len(commitments)} commitments, {len(events)} events"
     if last is None:
         return table(("id", "title", "by", "to"), (), caption)
-    snapshot = found.snapshot(on=last)
-    header = ("id", "title", "by", "to", *STATUS_COLUMNS)
-    rows = []
-    for c in commitments:
-        data = snapshot[c.id].to_dict(c)
-        rows.append([data[k] for k in header])
-    return table(header, rows, f"{caption}; as of {cell(last)}")
+    page = snapshot(found.snapshot(on=last), f"{caption}; as of {cell(last)}")
+    if len(commitments) > CHART_LANES or not TIMELINE:
+        return page
+    return svg(lambda: TIMELINE[0](found, last)) + page
+
+
+def periods(found: Any) -> str:
+    """A chart of a progress's periods, as inline SVG: delivered against the target in each.
+
+    "" for a progress of one period (its caption says it all) or without matplotlib.
+    """
+    if len(found.periods) < 2:
+        return ""
+    return svg(lambda: _periods_figure(found))
+
+
+def _periods_figure(found: Any) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(min(2.0 + 0.45 * len(found.periods), 10.0), 2.4))
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0.12, 0.2, 0.85, 0.7))
+    colours = {True: "#1b7837", False: "#b2182b", None: "#2166ac"}
+    places = range(len(found.periods))
+    for place, period in zip(places, found.periods, strict=True):
+        if period.delivered is not None:
+            ax.bar(place, period.delivered, width=0.7, color=colours[period.met], alpha=0.8)
+        ax.hlines(period.target, place - 0.42, place + 0.42, color="#333333", linewidth=1.6)
+    ax.set_xticks(list(places), [f"{p.start:%Y-%m}" for p in found.periods], fontsize=7)
+    ax.set_ylabel(found.unit, fontsize=8, parse_math=False)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title("delivered (bars) against the target (lines)", fontsize=8, loc="left")
+    return figure

@@ -1,14 +1,14 @@
 """The answers' value objects: a commitment's status, its steps, its anomalies.
 
-`Status` is where a commitment stands on a date, `Transition` one dated step of its history,
-`Anomaly` an event kept out of place.
+`Status` is where a commitment stands on a date, `Snapshot` every commitment's status on one
+date, `Transition` one dated step of its history, `Anomaly` an event kept out of place.
 
 The fold that makes them is `negotrack._course`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -86,6 +86,107 @@ class Status:
 
 NO_STAGE = Status(None)
 """The status of a commitment without dates before its first event (shared: it is frozen)."""
+
+
+class Snapshot(Mapping[str, Status]):
+    """Where every commitment stands on one date: commitment id to `Status`, in the order added.
+
+    `Tracker.snapshot` answers with one, and `Tracker.snapshots` with one per date: a
+    read-only mapping (``dict(snapshot)`` is a plain copy to change) that equals a plain dict
+    of the same statuses. `on`, `known_by` and `according_to` are the question it answers.
+    `to_dict()` is its plain form, that of ``status --json`` without the scenario and the
+    anomalies; in a notebook it shows itself as the compact status table.
+    """
+
+    __slots__ = ("_about", "_known_by", "_on", "_party", "_statuses")
+
+    def __init__(
+        self,
+        statuses: dict[str, Status],
+        on: date,
+        known_by: date | None,
+        according_to: str | None,
+        commitments: Mapping[str, Commitment],
+    ) -> None:
+        # Held, not copied (a snapshot is a hot path): its maker hands it over.
+        self._statuses = statuses
+        self._on = on
+        self._known_by = known_by
+        self._party = according_to
+        # The tracker's commitments, read by `to_dict` (not copied either).
+        self._about = commitments
+
+    def __getitem__(self, commitment: str) -> Status:
+        return self._statuses[commitment]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._statuses)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._statuses)
+
+    def __len__(self) -> int:
+        return len(self._statuses)
+
+    def __contains__(self, commitment: object) -> bool:
+        return commitment in self._statuses
+
+    # The dict's own views: as fast as a dict's, and read only.
+    def keys(self) -> KeysView[str]:
+        return self._statuses.keys()
+
+    def values(self) -> ValuesView[Status]:
+        return self._statuses.values()
+
+    def items(self) -> ItemsView[str, Status]:
+        return self._statuses.items()
+
+    def get(self, commitment: str, default: Any = None) -> Any:
+        return self._statuses.get(commitment, default)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Snapshot):
+            return self._statuses == other._statuses
+        return self._statuses == other if isinstance(other, dict) else super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]  # a mapping: equal by its items
+
+    def __repr__(self) -> str:
+        return f"<Snapshot as of {self._on}: {self._statuses!r}>"
+
+    @property
+    def on(self) -> date:
+        """The date the statuses are as of."""
+        return self._on
+
+    @property
+    def known_by(self) -> date | None:
+        """The date of knowledge the answer rests on (None: everything recorded)."""
+        return self._known_by
+
+    @property
+    def according_to(self) -> str | None:
+        """The party on whose word the answer rests (None: every event)."""
+        return self._party
+
+    def to_dict(self) -> dict[str, Any]:
+        """The snapshot as plain data: the shape of ``status --json``, for these statuses.
+
+        ``as_of``, ``known_by`` (and ``according_to`` on a party's word), then
+        ``commitments``, each commitment's row (`Status.to_dict` with its commitment).
+        """
+        about = self._about
+        lens = {} if self._party is None else {"according_to": self._party}
+        return {
+            "as_of": _codec.unstructure(self._on),
+            "known_by": _codec.unstructure(self._known_by),
+            **lens,
+            "commitments": [status.to_dict(about[cid]) for cid, status in self.items()],
+        }
+
+    def _repr_html_(self) -> str:
+        """The snapshot as a table of statuses, one row per commitment, for notebooks."""
+        return _notebook.snapshot(self)
 
 
 @attrs.frozen(kw_only=True)

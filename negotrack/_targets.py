@@ -254,7 +254,10 @@ class Progress:
         return _rows.progress(self)
 
     def _repr_html_(self) -> str:
-        """The progress as a table of its periods, captioned with where it stands."""
+        """The progress as a table of its periods, captioned with where it stands.
+
+        With matplotlib, a progress of several periods shows a chart of them first (SVG).
+        """
         data = self.to_dict()
         pace = "on track" if self.on_track else "behind"
         if self.delivered is None or self.share is None:
@@ -266,7 +269,7 @@ class Progress:
             )
         columns = _notebook.PERIOD_COLUMNS
         rows = [[p.get(k) for k in columns] for p in data["periods"]]
-        return _notebook.table(columns, rows, caption)
+        return _notebook.periods(self) + _notebook.table(columns, rows, caption)
 
 
 # A measurement as progress reads it: (date, recording order, amount or None, total or None,

@@ -138,7 +138,10 @@ class Tracker(Answers):
     def _repr_html_(self) -> str:
         """The tracker in a notebook: each commitment as it stands on its last event's date.
 
-        No clock is read: the date is the latest event's, with everything recorded.
+        No clock is read: the date is the latest event's, with everything recorded. With
+        matplotlib (the ``[report]`` extra), the timeline up to that date comes first, as
+        inline SVG, for a tracker of at most 40 commitments (more would be a tall chart and a
+        slow repr; `negotrack.plot.timelines` draws them in pages).
         """
         return _notebook.tracker(self)
 

@@ -22,7 +22,7 @@ from ._events import Event
 from ._folds import Folds, KeptTimeline, Lens
 from ._lifecycle import AnyStage
 from ._parts import rolled_progress, rolled_target
-from ._status import Anomaly, Status, Transition
+from ._status import Anomaly, Snapshot, Status, Transition
 from ._targets import progress
 
 # A commitment's stage on the day in question.
@@ -51,9 +51,7 @@ class Views(Folds):
             status = self._with_parts(course, status, day, stages, folds)
         return self._with_accounts(commitment, status, day, known_by)
 
-    def snapshot(
-        self, day: int, known_by: date | None, party: str | None = None
-    ) -> dict[str, Status]:
+    def snapshot(self, day: int, known_by: date | None, party: str | None = None) -> Snapshot:
         """The status of every commitment on `day`, in the order added."""
         courses = self._complete(known_by, party)
         # The hot loop of a chart over many dates: one bisection and one index per
@@ -65,11 +63,11 @@ class Views(Folds):
             for i in (bisect_right(course.points, probe),)
         }
         self._finish(result, courses, day, known_by)
-        return result
+        return Snapshot(result, date.fromordinal(day), known_by, party, self._log.commitments)
 
     def snapshots(
         self, days: Sequence[int], known_by: date | None, party: str | None = None
-    ) -> list[dict[str, Status]]:
+    ) -> list[Snapshot]:
         """The snapshots of `days` (ordinals, ascending), in one sweep over change points.
 
         A running mapping of statuses starts before every point; for each day in turn, the
@@ -95,7 +93,8 @@ class Views(Folds):
         (index, point_bits, place_bits), ids = view.index, self._log.ids
         shift = place_bits + point_bits
         running = {cid: course.status(0) for cid, course in zip(ids, courses, strict=True)}
-        found: list[dict[str, Status]] = []
+        found: list[Snapshot] = []
+        commitments = self._log.commitments
         at, end = 0, len(index)
         place_mask, number_mask = (1 << place_bits) - 1, (1 << point_bits) - 1
         for day in days:
@@ -108,7 +107,7 @@ class Views(Folds):
                 at += 1
             answer = dict(running)
             self._finish(answer, courses, day, known_by)
-            found.append(answer)
+            found.append(Snapshot(answer, date.fromordinal(day), known_by, party, commitments))
         return found
 
     def _finish(

@@ -54,6 +54,7 @@ def test_public_namespace_is_pinned() -> None:
         "Rule",
         "Scenario",
         "ScenarioError",
+        "Snapshot",
         "Source",
         "Stage",
         "Status",

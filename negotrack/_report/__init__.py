@@ -1,7 +1,8 @@
 """`negotrack.report`: the way to the HTML report, light enough to import with negotrack.
 
 The report itself (`negotrack._report.page`) needs jinja2 and matplotlib, the ``[report]`` extra; it
-is imported only when a report is asked for, so ``import negotrack`` never loads either.
+is imported only when a report is asked for, so ``import negotrack`` never loads either. The
+same goes for the timeline a tracker shows in a notebook (`negotrack._notebook.TIMELINE`).
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from negotrack import _checks
+from negotrack import _checks, _notebook
 from negotrack._accounts import party_named
 from negotrack._exceptions import InvalidValue, NegotrackError, install_hint
 from negotrack._tracker import Tracker
@@ -58,3 +60,13 @@ def report(
         ) from None
     party_named(tracker.scenario, according_to)
     page.write(tracker, Path(path), on=on, known_by=known_by, according_to=according_to)
+
+
+def _timeline(tracker: Tracker, on: date) -> Any:
+    """The timeline of `tracker` up to `on`; ImportError without matplotlib."""
+    from negotrack import plot
+
+    return plot.timeline(tracker, on=on)
+
+
+_notebook.TIMELINE[:] = [_timeline]
