@@ -27,7 +27,7 @@ OUT = Path(__file__).parent / "api.md"
 # first, then what goes in, then the functions around them.
 SECTIONS: list[tuple[str, list[Any]]] = [
     ("The tracker", [nt.Tracker, nt.open, nt.load, nt.dump]),
-    ("Answers", [nt.Status, nt.Transition, nt.Anomaly, nt.Progress, nt.Period]),
+    ("Answers", [nt.Status, nt.Snapshot, nt.Transition, nt.Anomaly, nt.Progress, nt.Period]),
     ("Changes over time", [nt.Change, nt.ChangeKind, nt.Revision, nt.Due, nt.DueKind]),
     ("What goes in", [nt.Commitment, nt.Link, nt.LinkKind, nt.Target, nt.Event, nt.EventKind]),
     ("Scenarios", [nt.Scenario, nt.Source]),
