@@ -263,6 +263,8 @@ def _known_kinds(
             foreign.append(e)
         else:
             keys.append(e.on.toordinal() << DAY_SHIFT | bits | i << 3)
+    # By date and kind, so that only events of one date and kind keep their recording order.
+    foreign.sort(key=lambda e: (e.on, e.kind.value))
     return keys, foreign
 
 

@@ -136,12 +136,6 @@ def test_an_event_of_another_lifecycle_is_an_anomaly() -> None:
     assert len(strict.events()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events of kinds the lifecycle does not have are listed among the anomalies in "
-    "recording order (the fold keeps them apart, unsorted), so two of them on one date and "
-    "commitment come out in the order they were recorded",
-)
 def test_events_of_another_lifecycle_are_listed_whatever_the_recording_order() -> None:
     """Two events of the default lifecycle's on a treaty, on one date, are the same anomalies
     in the same order whichever is recorded first (the contract lets only events of one

@@ -15,7 +15,6 @@ that every inferred lapse falls on the day one of the lifecycle's time limits sa
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -381,22 +380,9 @@ def inferred_lapses_fall_on_their_day(tracker: nt.Tracker, model: Reference) -> 
 
 
 def comparable_anomalies(t: nt.Tracker, anomalies: tuple[nt.Anomaly, ...]) -> list[object]:
-    """`anomalies` as (event, stage met, expected kinds), with those of kinds the commitment's
-    lifecycle does not have sorted by kind among those of their commitment and date: the
-    tracker lists them in recording order (see test_lifecycles.py's xfail)."""
-
-    def foreign(a: nt.Anomaly) -> bool:
-        return a.event.kind not in t.lifecycle_of(a.commitment).kinds()
-
-    groups: dict[tuple[str, date], list[nt.Anomaly]] = defaultdict(list)
-    for a in anomalies:
-        if foreign(a):
-            groups[a.commitment, a.on].append(a)
-    queues = {
-        key: iter(sorted(found, key=lambda a: a.event.kind.value)) for key, found in groups.items()
-    }
-    fixed = [next(queues[a.commitment, a.on]) if foreign(a) else a for a in anomalies]
-    return [(a.event, a.stage, a.expected) for a in fixed]
+    """`anomalies` as (event, stage met, expected kinds): what must not depend on the
+    recording order, those of kinds the commitment's lifecycle lacks included."""
+    return [(a.event, a.stage, a.expected) for a in anomalies]
 
 
 def lifecycles_machine(
