@@ -18,7 +18,7 @@ from ._commitments import Commitment
 from ._engine import STAGES
 from ._events import Event
 from ._lifecycle import AnyKind, AnyStage, LapseReason
-from ._status import NO_STAGE, Status, Transition
+from ._status import BEFORE_ANY_EVENT, Status, Transition
 from ._targets import Measure
 
 # (since as a day ordinal, reason, inferred, evidence, deadline, expires)
@@ -100,7 +100,7 @@ class Course:
             if first is None:
                 c = self.commitment
                 if c.deadline is None and c.expires is None:
-                    first = NO_STAGE
+                    first = BEFORE_ANY_EVENT
                 else:
                     first = Status(None, None, None, False, None, c.deadline, c.expires)
                 self.first = first

@@ -84,7 +84,7 @@ class Status:
         return _notebook.record(self.to_dict(), _notebook.STATUS_COLUMNS, "status")
 
 
-NO_STAGE = Status(None)
+BEFORE_ANY_EVENT = Status(None)
 """The status of a commitment without dates before its first event (shared: it is frozen)."""
 
 

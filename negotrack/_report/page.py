@@ -45,6 +45,7 @@ from negotrack._words import (
     knowledge,
     pace,
     progress_cell,
+    stage,
     wording,
 )
 
@@ -151,7 +152,7 @@ def _context(
                 "n": index[c.id],
                 "c": c,
                 "status": status,
-                "stage": _stage(status),
+                "stage": stage(status.stage),
                 "progress": None if status.progress is None else progress_cell(status.progress),
                 "on_track": None if status.progress is None else status.progress.on_track,
                 "risk": [(cid, index[cid]) for cid in status.at_risk_from],
@@ -161,7 +162,7 @@ def _context(
                 "accounts": [
                     {
                         "party": side,
-                        "stage": _stage(mine),
+                        "stage": stage(mine.stage),
                         "since": mine.since,
                         "evidence": evidence(mine.evidence),
                     }
@@ -233,10 +234,6 @@ def _context(
             for a in tracker.anomalies(on=on, known_by=known_by, according_to=party)
         ],
     }
-
-
-def _stage(status: Status) -> str:
-    return NO_STAGE if status.stage is None else status.stage.value
 
 
 def _change_view(change: Change, index: dict[str, int], evidence: Any) -> dict[str, Any]:
