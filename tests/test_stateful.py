@@ -82,6 +82,20 @@ def plausible_events(draw: st.DrawFn, model: Reference) -> nt.Event:
     return draw(events([cid], start=on, end=on, kinds=[kind]))
 
 
+def answers_agree(tracker: nt.Tracker, model: Reference, on: date, r: date | None) -> None:
+    """Status, snapshot, anomalies, timeline and snapshots of later dates on `on`, as known
+    by `r`, are the model's."""
+    want = model.snapshot(on, r)
+    assert observed_snapshot(tracker.snapshot(on=on, known_by=r)) == list(want.items())
+    for cid, expected in want.items():
+        assert observed(tracker.status(cid, on=on, known_by=r)) == expected
+    assert anomaly_triples(tracker.anomalies(on=on, known_by=r)) == model.anomalies(on, r)
+    assert observed_steps(tracker.timeline(known_by=r)) == model.timeline(r)
+    later = [on + timedelta(days=k) for k in (0, 3, 40)]
+    for day, answer in tracker.snapshots(later, known_by=r).items():
+        assert observed_snapshot(answer) == list(model.snapshot(day, r).items())
+
+
 def tracker_machine(lifecycle: nt.Lifecycle) -> type[RuleBasedStateMachine]:
     """The state machine class that drives trackers built with `lifecycle`."""
 
@@ -215,17 +229,7 @@ def tracker_machine(lifecycle: nt.Lifecycle) -> type[RuleBasedStateMachine]:
         def ask(self, on: date, r: date | None) -> None:
             """Status, snapshot and anomalies on any date, as known by any date, are the model's."""
             for tracker, model in self.pairs():
-                want = model.snapshot(on, r)
-                assert observed_snapshot(tracker.snapshot(on=on, known_by=r)) == list(want.items())
-                for cid, expected in want.items():
-                    assert observed(tracker.status(cid, on=on, known_by=r)) == expected
-                assert anomaly_triples(tracker.anomalies(on=on, known_by=r)) == model.anomalies(
-                    on, r
-                )
-                assert observed_steps(tracker.timeline(known_by=r)) == model.timeline(r)
-                later = [on + timedelta(days=k) for k in (0, 3, 40)]
-                for day, answer in tracker.snapshots(later, known_by=r).items():
-                    assert observed_snapshot(answer) == list(model.snapshot(day, r).items())
+                answers_agree(tracker, model, on, r)
 
         @invariant()
         def agrees_with_the_model(self) -> None:
@@ -527,17 +531,7 @@ def lifecycles_machine(
         def ask(self, on: date, r: date | None) -> None:
             """Status, snapshot and anomalies on any date, as known by any date, are the model's."""
             for tracker, model in self.pairs():
-                want = model.snapshot(on, r)
-                assert observed_snapshot(tracker.snapshot(on=on, known_by=r)) == list(want.items())
-                for cid, expected in want.items():
-                    assert observed(tracker.status(cid, on=on, known_by=r)) == expected
-                assert anomaly_triples(tracker.anomalies(on=on, known_by=r)) == model.anomalies(
-                    on, r
-                )
-                assert observed_steps(tracker.timeline(known_by=r)) == model.timeline(r)
-                later = [on + timedelta(days=k) for k in (0, 3, 40)]
-                for day, answer in tracker.snapshots(later, known_by=r).items():
-                    assert observed_snapshot(answer) == list(model.snapshot(day, r).items())
+                answers_agree(tracker, model, on, r)
 
         @invariant()
         def agrees_with_the_model(self) -> None:
