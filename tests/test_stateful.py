@@ -82,6 +82,27 @@ def plausible_events(draw: st.DrawFn, model: Reference) -> nt.Event:
     return draw(events([cid], start=on, end=on, kinds=[kind]))
 
 
+def record_strictly(
+    strict: nt.Tracker, model: Reference, trial: Reference, batch: list[nt.Event]
+) -> None:
+    """Record `batch` into the strict tracker: refused whole when the model's record with it
+    (`trial`, an empty reference of the same lifecycles) has an anomaly, else recorded whole,
+    and the model follows."""
+    trial.add(*model.commitments.values())
+    trial.record(*model.log, *batch)
+    before = strict.events()
+    if trial.anomalies():
+        raises(nt.InvalidTransition, lambda: strict.record(*batch))
+        assert strict.events() == before, "a refused batch was partly recorded"
+    else:
+        try:
+            added = strict.record(*batch)
+        except nt.InvalidTransition as err:
+            raise AssertionError(f"a batch that fits was refused: {err}") from err
+        assert added == len(model.fresh(batch))
+        model.record(*batch)
+
+
 def answers_agree(tracker: nt.Tracker, model: Reference, on: date, r: date | None) -> None:
     """Status, snapshot, anomalies, timeline and snapshots of later dates on `on`, as known
     by `r`, are the model's."""
@@ -183,20 +204,7 @@ def tracker_machine(lifecycle: nt.Lifecycle) -> type[RuleBasedStateMachine]:
             new = len(self.model.fresh(batch))
             assert self.lenient.record(*batch) == new
             self.model.record(*batch)
-            trial = Reference()
-            trial.add(*self.strict_model.commitments.values())
-            trial.record(*self.strict_model.log, *batch)
-            before = self.strict.events()
-            if trial.anomalies():
-                raises(nt.InvalidTransition, lambda: self.strict.record(*batch))
-                assert self.strict.events() == before, "a refused batch was partly recorded"
-            else:
-                try:
-                    added = self.strict.record(*batch)
-                except nt.InvalidTransition as err:
-                    raise AssertionError(f"a batch that fits was refused: {err}") from err
-                assert added == len(self.strict_model.fresh(batch))
-                self.strict_model.record(*batch)
+            record_strictly(self.strict, self.strict_model, Reference(), batch)
 
         @precondition(lambda self: self.model.log)
         @rule(data=st.data())
@@ -479,19 +487,7 @@ def lifecycles_machine(
             assert self.lenient.record(*batch) == len(self.model.fresh(batch))
             self.model.record(*batch)
             trial = Reference(lifecycles=[self.lifecycle])
-            trial.add(*self.strict_model.commitments.values())
-            trial.record(*self.strict_model.log, *batch)
-            before = self.strict.events()
-            if trial.anomalies():
-                raises(nt.InvalidTransition, lambda: self.strict.record(*batch))
-                assert self.strict.events() == before, "a refused batch was partly recorded"
-            else:
-                try:
-                    added = self.strict.record(*batch)
-                except nt.InvalidTransition as err:
-                    raise AssertionError(f"a batch that fits was refused: {err}") from err
-                assert added == len(self.strict_model.fresh(batch))
-                self.strict_model.record(*batch)
+            record_strictly(self.strict, self.strict_model, trial, batch)
 
         @precondition(lambda self: any(e.given_id is not None for e in self.model.log))
         @rule(data=st.data())
